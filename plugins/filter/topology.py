@@ -2,7 +2,7 @@
 # Copyright: nfvlab.interconnect contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters over the lab topology: validation, active links with derived addresses,
-and one host's interfaces. Documentation: the *.yml files beside this one."""
+the links safe to unwire, and one host's interfaces. Documentation: the *.yml files beside this one."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,6 +14,7 @@ from ansible_collections.nfvlab.interconnect.plugins.module_utils.topology impor
     TopologyError,
     expand_links,
     host_interfaces,
+    inactive_links,
     topology_errors,
 )
 
@@ -54,6 +55,13 @@ def _links(links, wiring, hostvars=None):
         raise AnsibleFilterError(str(exc))
 
 
+def _inactive(links, wiring, hostvars=None):
+    try:
+        return inactive_links(links, wiring, _ports(hostvars, links) if hostvars is not None else None)
+    except TopologyError as exc:
+        raise AnsibleFilterError(str(exc))
+
+
 def _interfaces(links, host, wiring, hostvars=None):
     try:
         return host_interfaces(links, host, wiring, _ports(hostvars, links) if hostvars is not None else None)
@@ -67,4 +75,5 @@ class FilterModule(object):
             "topology_errors": _errors,
             "topology_links": _links,
             "topology_interfaces": _interfaces,
+            "topology_inactive_links": _inactive,
         }

@@ -84,6 +84,18 @@ def expand_links(links, wiring, ports_by_host=None):
     return expanded
 
 
+def inactive_links(links, wiring, ports_by_host=None):
+    """Links of the other wiring modes whose interfaces no active link uses (safe to unwire)."""
+    active = expand_links(links, wiring, ports_by_host)
+    active_names = set(link["name"] for link in active)
+    in_use = set((end["host"], end["ifname"]) for link in active for end in link["endpoints"])
+    return [
+        link for link in expand_links(links, WIRINGS, ports_by_host)
+        if link["name"] not in active_names
+        and not any((end["host"], end["ifname"]) in in_use for end in link["endpoints"])
+    ]
+
+
 def host_interfaces(links, host, wiring, ports_by_host=None):
     """The interfaces of one host on the active links, one entry per link end."""
     result = []
@@ -154,6 +166,7 @@ def _check_hw_ports(host, ports, used_ports, lab, errors):
             if lab == "hardware":
                 errors.append("%s.%s on %s: unset; the topology uses this port, give its ifname and %s"
                               % (var, port, host, "guid" if kind == "infiniband" else "pci"))
+                continue
             spec = {}
         ifname = spec.get("ifname") or port
         if not IFNAME_RE.match(str(ifname)):

@@ -23,7 +23,7 @@ description:
     lives in a namespace that has been replaced (a restarted container) is recognised and made again.
   - Used by the emulated lab to wire podman hosts with point-to-point links, and for NF sandboxes.
 author:
-  - nfvlab.interconnect contributors
+  - nfvlab.interconnect developers (@nfvlab)
 requirements:
   - iproute2 (C(ip)) and util-linux (C(nsenter)) on the host that owns the namespaces
 options:
@@ -66,12 +66,12 @@ options:
     type: str
     choices: [present, absent]
     default: present
-notes:
-  - Supports check mode and diff mode.
 attributes:
   check_mode:
+    description: Reads both ends and reports the C(ip) commands it would run, running none of them.
     support: full
   diff_mode:
+    description: Shows both ends (existence, state, MTU, addresses) before and after.
     support: full
 """
 
@@ -154,6 +154,10 @@ def netns_inode(path):
     return os.stat(path or "/proc/self/ns/net").st_ino
 
 
+def netns_exists(path):
+    return os.path.exists(path)
+
+
 class End(object):
     def __init__(self, module, spec):
         self.ifname = spec["ifname"]
@@ -161,9 +165,12 @@ class End(object):
         self.netns = self.ip.netns
         self.addresses = spec.get("addresses")
         self.link = None
+        self.have_addresses = []
 
     def read(self):
+        """Read the interface and its addresses from the kernel."""
         self.link = self.ip.link(self.ifname)
+        self.have_addresses = sorted(self.ip.addresses(self.ifname)) if self.link is not None else []
         return self.link
 
     def state(self):
@@ -175,7 +182,7 @@ class End(object):
             exists=True,
             up=link_is_up(self.link),
             mtu=self.link.get("mtu"),
-            addresses=sorted(self.ip.addresses(self.ifname)),
+            addresses=list(self.have_addresses),
         )
 
 
@@ -190,7 +197,7 @@ class Veth(object):
         self.a = End(module, dict(ifname=params["ifname"], netns=params["netns"], addresses=params["addresses"]))
         self.b = End(module, params["peer"])
         for end in (self.a, self.b):
-            if end.netns and not os.path.exists(end.netns):
+            if end.netns and not netns_exists(end.netns):
                 module.fail_json(msg="network namespace %s of %s does not exist" % (end.netns, end.ifname))
         if self.a.netns == self.b.netns and self.a.ifname == self.b.ifname:
             module.fail_json(msg="both ends are %s in the same namespace" % self.a.ifname)
@@ -258,8 +265,9 @@ class Veth(object):
             self._do(self.a, "link", "add", self.a.ifname, "type", "veth", "peer", "name", self.b.ifname, "netns", peer_ns)
             created = True
         for end, peer in ((self.a, self.b), (self.b, self.a)):
-            link = None if created and self.check_mode else end.read()
-            self._converge_end(end, peer, link)
+            if created and not self.check_mode:
+                end.read()
+            self._converge_end(end, peer, None if created and self.check_mode else end.link)
 
     def _converge_end(self, end, peer, link):
         alias = self._alias_for(peer)
@@ -268,7 +276,7 @@ class Veth(object):
         if self.mtu is not None and (link is None or link.get("mtu") != self.mtu):
             self._do(end, "link", "set", "dev", end.ifname, "mtu", self.mtu)
         if end.addresses is not None:
-            have = set(end.ip.addresses(end.ifname)) if link is not None else set()
+            have = set(end.have_addresses) if link is not None else set()
             want = set(end.addresses)
             for address in sorted(have - want):
                 self._do(end, "addr", "del", address, "dev", end.ifname)
@@ -317,7 +325,9 @@ def main():
             veth.present()
         else:
             veth.absent()
-        if module.check_mode:
+        if not veth.changed:
+            after = before
+        elif module.check_mode:
             after = [veth.planned_state(veth.a, before[0]), veth.planned_state(veth.b, before[1])]
         else:
             for end in (veth.a, veth.b):

@@ -1,0 +1,10 @@
+"""Make this checkout importable as ansible_collections.nfvlab.interconnect for the tests."""
+
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COLLECTIONS = os.path.join(ROOT, ".collections")
+
+if COLLECTIONS not in sys.path:
+    sys.path.insert(0, COLLECTIONS)
