@@ -78,8 +78,14 @@ def test_paper_topology_is_valid_on_complete_hardware_inventory():
     assert errors(wiring=["multi-host"], hosts=hardware_hosts(), lab="hardware") == []
 
 
+def link_names(links):
+    return [link["name"] for link in links]
+
+
 def test_wiring_selects_the_links():
-    names = lambda wiring: [link["name"] for link in topology.active_links(LINKS, wiring)]
+    def names(wiring):
+        return link_names(topology.active_links(LINKS, wiring))
+
     assert names(["single-host"]) == ["source-nf1", "nf1-sink"]
     assert names("multi-host") == ["nf1-chain-eth", "nf2-chain-eth", "nf1-chain-ib", "nf2-chain-ib",
                                    "source-chain", "chain-sink"]
@@ -113,7 +119,7 @@ def test_chain_has_four_ethernet_and_two_ib_ends_in_multi_host():
 
 
 def test_inactive_links_are_the_other_wiring_unless_they_share_an_interface():
-    names = lambda found: [link["name"] for link in found]
+    names = link_names
     assert names(topology.inactive_links(LINKS, ["multi-host"])) == ["source-nf1", "nf1-sink"]
     assert names(topology.inactive_links(LINKS, BOTH)) == []
     # the real nf1 recables one port: source-nf1 (xe1) shares ens1f0 with nf1-chain-eth (xe0)
@@ -218,8 +224,8 @@ def test_port_missing_from_hardware_inventory():
 
 
 def test_hugepages_more_than_memory():
-    hosts = {"nf1": hw_host({}, memory_mb=4096, hugepages=[{"size": "2M", "count": 1024, "node": 0},
-                                                            {"size": "1G", "count": 3, "node": 1}])}
+    pages = [{"size": "2M", "count": 1024, "node": 0}, {"size": "1G", "count": 3, "node": 1}]
+    hosts = {"nf1": hw_host({}, memory_mb=4096, hugepages=pages)}
     only_error(errors(hosts=hosts), "hugepages_pages on nf1", "5120 MB", "4096 MB")
 
 

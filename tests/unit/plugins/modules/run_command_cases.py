@@ -4,6 +4,7 @@ the exact argument lists the module must run, in order, with canned outputs
 captured from the real tools, and the expected result."""
 
 import json
+import os
 
 import pytest
 import yaml
@@ -15,8 +16,15 @@ BIN_PATHS = {"ip": "/usr/sbin/ip", "nsenter": "/usr/bin/nsenter"}
 
 
 def load_cases(path):
+    """The cases of a YAML file; each mock's out_file is read from fixtures/ beside it."""
+    fixtures = os.path.join(os.path.dirname(path), "fixtures", "iproute2")
     with open(path) as handle:
         cases = yaml.safe_load(handle)
+    for case in cases:
+        for call in case.get("mocks", {}).get("run_command", []):
+            if "out_file" in call:
+                with open(os.path.join(fixtures, call.pop("out_file"))) as out:
+                    call["out"] = out.read()
     return [pytest.param(case, id=case["id"]) for case in cases]
 
 
