@@ -226,7 +226,8 @@ def test_teardown_leaves_nothing_behind(lab, pool_before):
     assert "nfvlab-mgmt" not in [network["name"] for network in networks]
     with open("/proc/self/mounts") as handle:
         assert "/mnt/nfvlab-huge" not in handle.read()
-    assert not os.path.exists("/etc/sysctl.d/90-nfvlab-hugepages.conf")
+    assert not os.path.exists("/etc/sysctl.d/90-nfvlab-lab-hugepages.conf")
+    assert not os.path.exists("/var/cache/nfvlab/nfvlab-hugepages-before")
     assert nr_hugepages() == pool_before
     links = subprocess.check_output(["ip", "-j", "link", "show"])
     assert not [entry for entry in json.loads(links) if entry["ifname"].startswith("xe")]
