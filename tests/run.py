@@ -8,7 +8,8 @@ Steps: unit (pytest tests/unit: plugins, packaging, ansible-doc), lint (ansible-
 production profile), changelog (antsibull-changelog lint), sanity (ansible-test sanity
 on a staged copy of the collection), integration (pytest tests/integration: the emulated
 lab end to end), molecule (molecule test in every role that has a scenario), bench
-(tests/benchmarks/lab_up_speed.py: prints bring-up times; fails only if a playbook fails).
+(tests/benchmarks/lab_up_speed.py and dpdk_build_speed.py: print bring-up and build
+times; fail only if a playbook fails).
 
 Run it through scripts/test.sh, which installs what it needs first. It uses the tools
 of the Python environment it runs in."""
@@ -114,7 +115,8 @@ STEPS = [
     ("sanity", step_sanity),
     ("integration", lambda: pytest("tests/integration")),
     ("molecule", step_molecule),
-    ("bench", lambda: run([sys.executable, "tests/benchmarks/lab_up_speed.py"])),
+    ("bench", lambda: run([sys.executable, "tests/benchmarks/lab_up_speed.py"])
+     or run([sys.executable, "tests/benchmarks/dpdk_build_speed.py"])),
 ]
 
 

@@ -47,10 +47,8 @@ options:
     description: Fail when the kernel gives fewer pages than asked.
     type: bool
     default: true
-  sysfs:
-    description: Where sysfs is mounted (tests point it at a directory laid out like C(/sys)).
-    type: path
-    default: /sys
+extends_documentation_fragment:
+  - nfvlab.interconnect.sysfs
 attributes:
   check_mode:
     description: Reads the pool and reports what it would set; writes nothing.

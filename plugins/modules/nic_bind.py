@@ -53,10 +53,8 @@ options:
     description: driverctl's override directory.
     type: path
     default: /etc/driverctl.d
-  sysfs:
-    description: Where sysfs is mounted (tests point it at a directory laid out like C(/sys)).
-    type: path
-    default: /sys
+extends_documentation_fragment:
+  - nfvlab.interconnect.sysfs
 attributes:
   check_mode:
     description: Reads the device and reports what it would do; writes nothing.

@@ -134,6 +134,8 @@ def test_lab_comes_up_and_proves_itself(lab):
     assert all(counters["failed"] == 0 and counters["unreachable"] == 0 for counters in stats.values())
     for link in ETHERNET:
         assert "%s (ethernet):" % link["name"] in out, link["name"]
+    # the suite alias the molecule scenarios start from
+    assert subprocess.call(["podman", "image", "exists", "localhost/nfvlab-host:bookworm"]) == 0
 
 
 def test_infiniband_links_are_reported_absent_by_name(lab):

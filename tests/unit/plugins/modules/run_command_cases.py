@@ -12,7 +12,7 @@ import yaml
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
-BIN_PATHS = {"ip": "/usr/sbin/ip", "nsenter": "/usr/bin/nsenter"}
+BIN_PATHS = {"ip": "/usr/sbin/ip", "nsenter": "/usr/bin/nsenter", "modprobe": "/usr/sbin/modprobe"}
 
 
 def load_cases(path):
@@ -43,21 +43,27 @@ class CommandMock(object):
         return call.get("rc", 0), call.get("out", ""), call.get("err", "")
 
 
+def call_main(main, args, capsys, check=False, diff=False):
+    """Run a module's main() with these arguments; return the result it printed."""
+    args = dict(args)
+    if check:
+        args["_ansible_check_mode"] = True
+    if diff:
+        args["_ansible_diff"] = True
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            main()
+    return json.loads(capsys.readouterr().out)
+
+
 def run_case(main, case, monkeypatch, capsys):
     """Run main() for one case; return (result dict, the CommandMock)."""
     mock = CommandMock(case.get("mocks", {}).get("run_command", []))
     monkeypatch.setattr(basic.AnsibleModule, "run_command", lambda self, args, **kwargs: mock(args, **kwargs))
     monkeypatch.setattr(basic.AnsibleModule, "get_bin_path",
                         lambda self, name, required=False, opt_dirs=None: BIN_PATHS[name])
-    args = dict(case["input"])
-    if case.get("flags", {}).get("check"):
-        args["_ansible_check_mode"] = True
-    if case.get("flags", {}).get("diff"):
-        args["_ansible_diff"] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            main()
-    result = json.loads(capsys.readouterr().out)
+    flags = case.get("flags", {})
+    result = call_main(main, case["input"], capsys, check=flags.get("check", False), diff=flags.get("diff", False))
     return result, mock
 
 

@@ -1,14 +1,13 @@
 """nfvlab.interconnect.hugepages against a temporary directory laid out like /sys
 (the same file names as a kernel with 2 MB and 1 GB pages and two NUMA nodes)."""
 
-import json
 import os
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.nfvlab.interconnect.plugins.modules import hugepages
+
+from .run_command_cases import call_main
 
 SIZES = {"2M": "hugepages-2048kB", "1G": "hugepages-1048576kB"}
 
@@ -49,15 +48,7 @@ class FakeSys(object):
 
 
 def run(args, capsys, check=False, diff=False):
-    args = dict(args)
-    if check:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            hugepages.main()
-    return json.loads(capsys.readouterr().out)
+    return call_main(hugepages.main, args, capsys, check=check, diff=diff)
 
 
 @pytest.fixture

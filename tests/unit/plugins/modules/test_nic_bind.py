@@ -4,16 +4,16 @@ driver, driver_override, vendor, device, iommu_group, net/<ifname>), drivers/<na
 drivers_probe and /sys/class/net/<ifname>/flags. A small fake kernel makes unbind and
 drivers_probe move the driver link the way the real one does."""
 
-import json
 import os
 
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.nfvlab.interconnect.plugins.module_utils import pci
 from ansible_collections.nfvlab.interconnect.plugins.modules import nic_bind
+
+from .run_command_cases import BIN_PATHS, call_main
 
 X710 = "0000:03:00.0"
 CX3 = "0000:81:00.0"
@@ -119,18 +119,11 @@ def run(sysfs, tmp_path, capsys, monkeypatch, commands=(), check=False, diff=Fal
         return rc, out, ""
 
     monkeypatch.setattr(basic.AnsibleModule, "run_command", run_command)
-    monkeypatch.setattr(basic.AnsibleModule, "get_bin_path",
-                        lambda self, name, required=False, opt_dirs=None: {"ip": "/usr/sbin/ip", "modprobe": "/usr/sbin/modprobe"}[name])
+    monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda self, name, required=False, opt_dirs=None: BIN_PATHS[name])
     args = dict(params, sysfs=sysfs.root, persist_dir=str(tmp_path / "driverctl.d"))
-    if check:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            nic_bind.main()
+    result = call_main(nic_bind.main, args, capsys, check=check, diff=diff)
     assert not expected, "commands not run: %s" % expected
-    return json.loads(capsys.readouterr().out)
+    return result
 
 
 def persisted(tmp_path, address):
@@ -215,12 +208,9 @@ def test_driver_module_is_loaded_when_missing(sysfs, tmp_path, capsys, monkeypat
         return 0, "", ""
 
     monkeypatch.setattr(basic.AnsibleModule, "run_command", modprobe_loads)
+    monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda self, name, required=False, opt_dirs=None: BIN_PATHS[name])
     args = dict(pci=X710, driver="uio_pci_generic", sysfs=sysfs.root, persist_dir=str(tmp_path / "d"), persistent=False)
-    monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda self, name, required=False, opt_dirs=None: "/usr/sbin/" + name)
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            nic_bind.main()
-    result = json.loads(capsys.readouterr().out)
+    result = call_main(nic_bind.main, args, capsys)
     assert result["changed"] is True and sysfs.driver(X710) == "uio_pci_generic"
     assert not (tmp_path / "d").exists()  # persistent=false writes no override file
 
