@@ -2,21 +2,17 @@
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.playbook_runner import ansible_playbook
+
 PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "dpdk_validate.yml")
 
 
 def run(variables):
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), PLAYBOOK,
-                           "-e", json.dumps(variables)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, universal_newlines=True, check=False)
-    return done.returncode, " ".join(done.stdout.split())
+    code, out = ansible_playbook(PLAYBOOK, "-e", json.dumps(variables))
+    return code, " ".join(out.split())
 
 
 @pytest.mark.parametrize("variables, message", [

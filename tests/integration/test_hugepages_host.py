@@ -6,11 +6,11 @@ the pool is restored afterwards."""
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.playbook_runner import ansible_playbook
+
 PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "hugepages_host.yml")
 POOL = {"2M": "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages",
         "1G": "/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"}
@@ -29,11 +29,8 @@ def read(path):
 def run(tmp_path, pages, *extra):
     variables = {"hugepages_pages": pages, "hugepages_mounts": MOUNTS, "hugepages_sysctl_file": SYSCTL,
                  "hugepages_report_path": str(tmp_path / "hugepages.json")}
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), PLAYBOOK,
-                           "-e", json.dumps(variables)] + list(extra), cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, universal_newlines=True, check=False)
-    return done.returncode, " ".join(done.stdout.split())  # messages are folded over lines
+    code, out = ansible_playbook(PLAYBOOK, "-e", json.dumps(variables), *extra)
+    return code, " ".join(out.split())  # messages are folded over lines
 
 
 @pytest.fixture(scope="module")
