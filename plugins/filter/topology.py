@@ -48,25 +48,25 @@ def _errors(links, wiring, groups, hostvars, required_groups, lab="hardware"):
         raise AnsibleFilterError(str(exc))
 
 
-def _links(links, wiring, hostvars=None):
+def _over_links(func, links, hostvars, *args):
+    """Call func(links, *args, ports_by_host) with each host's nfvlab_hw_ports read from hostvars
+    (when given), reporting the library's errors as filter errors."""
     try:
-        return expand_links(links, wiring, _ports(hostvars, links) if hostvars is not None else None)
+        return func(links, *args, ports_by_host=_ports(hostvars, links) if hostvars is not None else None)
     except TopologyError as exc:
         raise AnsibleFilterError(str(exc))
+
+
+def _links(links, wiring, hostvars=None):
+    return _over_links(expand_links, links, hostvars, wiring)
 
 
 def _inactive(links, wiring, hostvars=None):
-    try:
-        return inactive_links(links, wiring, _ports(hostvars, links) if hostvars is not None else None)
-    except TopologyError as exc:
-        raise AnsibleFilterError(str(exc))
+    return _over_links(inactive_links, links, hostvars, wiring)
 
 
 def _interfaces(links, host, wiring, hostvars=None):
-    try:
-        return host_interfaces(links, host, wiring, _ports(hostvars, links) if hostvars is not None else None)
-    except TopologyError as exc:
-        raise AnsibleFilterError(str(exc))
+    return _over_links(host_interfaces, links, hostvars, host, wiring)
 
 
 class FilterModule(object):
