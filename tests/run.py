@@ -8,7 +8,7 @@ Steps: unit (pytest tests/unit: plugins, packaging, ansible-doc), lint (ansible-
 production profile), changelog (antsibull-changelog lint), sanity (ansible-test sanity
 on a staged copy of the collection), integration (pytest tests/integration: the emulated
 lab end to end), molecule (molecule test in every role that has a scenario), bench
-(tests/benchmarks/lab_up_speed.py and dpdk_build_speed.py: print bring-up and build
+(tests/benchmarks/lab_up_speed.py, dpdk_build_speed.py and chain_throughput.py: print bring-up, build, chain throughput
 times; fail only if a playbook fails).
 
 Run it through scripts/test.sh, which installs what it needs first. It uses the tools
@@ -116,7 +116,8 @@ STEPS = [
     ("integration", lambda: pytest("tests/integration")),
     ("molecule", step_molecule),
     ("bench", lambda: run([sys.executable, "tests/benchmarks/lab_up_speed.py"])
-     or run([sys.executable, "tests/benchmarks/dpdk_build_speed.py"])),
+     or run([sys.executable, "tests/benchmarks/dpdk_build_speed.py"])
+     or run([sys.executable, "tests/benchmarks/chain_throughput.py"])),
 ]
 
 

@@ -69,6 +69,15 @@ class IpRoute(object):
         links = json.loads(out) if out.strip() else []
         return links[0] if links else None
 
+    def address_owners(self):
+        """Every global/host-scope address of the namespace as 'ip/prefix' -> interface name."""
+        owners = {}
+        for entry in self.json("addr", "show"):
+            for info in entry.get("addr_info", []):
+                if info.get("scope") != "link":
+                    owners["%s/%s" % (info["local"], info["prefixlen"])] = entry.get("ifname")
+        return owners
+
     def addresses(self, ifname):
         """The global and host-scope addresses of an interface as 'ip/prefix' (link-local ones are the kernel's)."""
         result = []
@@ -87,3 +96,13 @@ def link_kind(link):
 
 def link_is_up(link):
     return "UP" in (link or {}).get("flags", [])
+
+
+def addresses_by_interface(addr_json):
+    """`ip -j addr show` output (text or parsed) -> {ifname: ['198.18.1.1/24', ...]}, IPv4 and IPv6."""
+    import json
+    data = json.loads(addr_json) if isinstance(addr_json, str) else addr_json
+    result = {}
+    for link in data or []:
+        result[link.get("ifname")] = ["%s/%s" % (a["local"], a["prefixlen"]) for a in link.get("addr_info", []) if "local" in a]
+    return result

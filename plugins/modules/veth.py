@@ -61,6 +61,13 @@ options:
   mtu:
     description: MTU of both ends. Omit to leave it as the kernel made it (1500).
     type: int
+  keep_moved_addresses:
+    description:
+      - When an address wanted on an existing end is missing there but is on another interface of the same
+        namespace, leave it where it is instead of adding it again (a switch took the interface over and moved the
+        link's address to its bridge, as OVS's userspace tunnels need). Reported in RV(moved_addresses).
+    type: bool
+    default: false
   state:
     description: V(present) makes the pair, V(absent) deletes it (deleting one end deletes both).
     type: str
@@ -133,6 +140,11 @@ commands:
   type: list
   elements: str
   sample: ["nsenter --net=/proc/4242/ns/net ip link set dev xe0 up"]
+moved_addresses:
+  description: Wanted addresses left on another interface of their namespace (O(keep_moved_addresses)), address -> interface.
+  returned: always
+  type: dict
+  sample: {198.18.1.2/24: brp-xe0}
 """
 
 import os
@@ -204,6 +216,7 @@ class Veth(object):
         self.mtu = params["mtu"]
         self.commands = []
         self.changed = False
+        self.moved = {}
 
     def _do(self, end, *args):
         self.commands.append(" ".join(end.ip.argv(*args)))
@@ -280,7 +293,13 @@ class Veth(object):
             want = set(end.addresses)
             for address in sorted(have - want):
                 self._do(end, "addr", "del", address, "dev", end.ifname)
-            for address in sorted(want - have):
+            missing = sorted(want - have)
+            if missing and link is not None and self.module.params["keep_moved_addresses"]:
+                owners = end.ip.address_owners()
+                for address in [a for a in missing if owners.get(a) not in (None, end.ifname)]:
+                    self.moved[address] = owners[address]
+                    missing.remove(address)
+            for address in missing:
                 self._do(end, "addr", "add", address, "dev", end.ifname)
         if link is None or not link_is_up(link):
             self._do(end, "link", "set", "dev", end.ifname, "up")
@@ -312,6 +331,7 @@ def main():
             addresses=dict(type="list", elements="str"),
             peer=dict(type="dict", required=True, options=end_spec),
             mtu=dict(type="int"),
+            keep_moved_addresses=dict(type="bool", default=False),
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
         supports_check_mode=True,
@@ -335,7 +355,7 @@ def main():
             after = [veth.a.state(), veth.b.state()]
     except IpRouteError as exc:
         module.fail_json(msg=str(exc), rc=exc.rc, stdout=exc.out, stderr=exc.err, commands=veth.commands)
-    result = dict(changed=veth.changed, ends=after, commands=veth.commands)
+    result = dict(changed=veth.changed, ends=after, commands=veth.commands, moved_addresses=veth.moved)
     if module._diff:
         result["diff"] = dict(before=dict(ends=before), after=dict(ends=after))
     module.exit_json(**result)

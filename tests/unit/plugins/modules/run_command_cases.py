@@ -12,12 +12,19 @@ import yaml
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
-BIN_PATHS = {"ip": "/usr/sbin/ip", "nsenter": "/usr/bin/nsenter", "modprobe": "/usr/sbin/modprobe"}
+BIN_PATHS = {
+    "ip": "/usr/sbin/ip",
+    "nsenter": "/usr/bin/nsenter",
+    "modprobe": "/usr/sbin/modprobe",
+    "ovs-vsctl": "/usr/bin/ovs-vsctl",
+    "ovs-ofctl": "/usr/bin/ovs-ofctl",
+    "ovs-appctl": "/usr/bin/ovs-appctl",
+}
 
 
-def load_cases(path):
-    """The cases of a YAML file; each mock's out_file is read from fixtures/ beside it."""
-    fixtures = os.path.join(os.path.dirname(path), "fixtures", "iproute2")
+def load_cases(path, fixtures_dir="iproute2"):
+    """The cases of a YAML file; each mock's out_file is read from fixtures/<fixtures_dir>/ beside it."""
+    fixtures = os.path.join(os.path.dirname(path), "fixtures", fixtures_dir)
     with open(path) as handle:
         cases = yaml.safe_load(handle)
     for case in cases:
