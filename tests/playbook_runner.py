@@ -1,6 +1,7 @@
 """Run ansible-playbook from this checkout's virtualenv, with this checkout's ansible.cfg."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -21,3 +22,11 @@ def ansible_playbook(playbook, *args, **kwargs):
     done = subprocess.run(argv + list(args), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           universal_newlines=True, timeout=kwargs.get("timeout", 1800), check=False)
     return done.returncode, done.stdout
+
+
+def recap(output):
+    """PLAY RECAP counters per host: {host: {ok: N, changed: N, ...}}."""
+    stats = {}
+    for host, counters in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", output, re.M):
+        stats[host] = dict((key, int(value)) for key, value in re.findall(r"(\w+)=(\d+)", counters))
+    return stats

@@ -10,6 +10,8 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.nfvlab.interconnect.plugins.module_utils.command import CommandError
+
 
 def netns_path(netns):
     """The file of a network namespace given as a PID, a /run/netns name or a path (None: the current one)."""
@@ -23,13 +25,8 @@ def netns_path(netns):
     return "/run/netns/%s" % text
 
 
-class IpRouteError(Exception):
-    def __init__(self, argv, rc, out, err):
-        self.argv = argv
-        self.rc = rc
-        self.out = out
-        self.err = err
-        super(IpRouteError, self).__init__("%s failed (rc=%s): %s" % (" ".join(argv), rc, (err or out).strip()))
+class IpRouteError(CommandError):
+    """A failed ip command."""
 
 
 class IpRoute(object):

@@ -17,6 +17,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.nfvlab.interconnect.plugins.module_utils.command import CommandError
+
 PROTOCOL = "OpenFlow14"
 OFPP_LOCAL = 65534
 MAX_PORT_NAME = 15  # OpenFlow port names are 16 bytes, NUL included
@@ -28,13 +30,8 @@ _PORT_LINE = re.compile(r"^\s*(\d+|LOCAL)\((.+)\): addr:")
 _STAT_FIELDS = ("duration", "n_packets", "n_bytes", "idle_age", "hard_age")
 
 
-class OvsOfctlError(Exception):
-    def __init__(self, argv, rc, out, err):
-        self.argv = argv
-        self.rc = rc
-        self.out = out
-        self.err = err
-        super(OvsOfctlError, self).__init__("%s failed (rc=%s): %s" % (" ".join(argv), rc, (err or out).strip()))
+class OvsOfctlError(CommandError):
+    """A failed ovs-ofctl command."""
 
 
 def format_cookie(cookie):

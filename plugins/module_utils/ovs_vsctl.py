@@ -12,6 +12,8 @@ __metaclass__ = type
 import json
 import re
 
+from ansible_collections.nfvlab.interconnect.plugins.module_utils.command import CommandError
+
 # Open_vSwitch other_config keys that ovs-vswitchd reads only at start-up (DPDK's EAL
 # arguments and the like): ovs-vswitchd.conf.db(5) of OVS 3.1 says "Changing this value
 # requires restarting the daemon" for each of them, except dpdk-lcore-mask and
@@ -26,13 +28,8 @@ RESTART_KEYS = frozenset([
 BARE_ATOM = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
-class OvsVsctlError(Exception):
-    def __init__(self, argv, rc, out, err):
-        self.argv = argv
-        self.rc = rc
-        self.out = out
-        self.err = err
-        super(OvsVsctlError, self).__init__("%s failed (rc=%s): %s" % (" ".join(argv), rc, (err or out or "").strip()))
+class OvsVsctlError(CommandError):
+    """A failed ovs-vsctl command."""
 
 
 def ovsdb_value(value):

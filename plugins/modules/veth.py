@@ -38,7 +38,7 @@ options:
     type: str
   addresses:
     description:
-      - Addresses of this end in CIDR form. Addresses not listed are removed (link-local IPv6 addresses are the
+      - Addresses of this end in CIDR form. Addresses not listed are removed unless O(purge_addresses=false) (link-local IPv6 addresses are the
         kernel's and are left alone). Omit to leave the addresses unmanaged.
     type: list
     elements: str
@@ -61,6 +61,16 @@ options:
   mtu:
     description: MTU of both ends. Omit to leave it as the kernel made it (1500).
     type: int
+  keep_mtu:
+    description: Set O(mtu) only on a pair being made; an existing pair keeps the MTU it has (set by someone else).
+    type: bool
+    default: false
+  purge_addresses:
+    description:
+      - Remove the addresses of an end that O(addresses) (or the peer's) does not list. V(false) only adds the listed
+        ones, leaving addresses others put there (the traffic ends' addresses on the emulated lab's links).
+    type: bool
+    default: true
   keep_moved_addresses:
     description:
       - When an address wanted on an existing end is missing there but is on another interface of the same
@@ -286,12 +296,13 @@ class Veth(object):
         alias = self._alias_for(peer)
         if link is None or link.get("ifalias") != alias:
             self._do(end, "link", "set", "dev", end.ifname, "alias", alias)
-        if self.mtu is not None and (link is None or link.get("mtu") != self.mtu):
+        keep = self.module.params["keep_mtu"]
+        if self.mtu is not None and (link is None or (link.get("mtu") != self.mtu and not keep)):
             self._do(end, "link", "set", "dev", end.ifname, "mtu", self.mtu)
         if end.addresses is not None:
             have = set(end.have_addresses) if link is not None else set()
             want = set(end.addresses)
-            for address in sorted(have - want):
+            for address in sorted(have - want) if self.module.params["purge_addresses"] else []:
                 self._do(end, "addr", "del", address, "dev", end.ifname)
             missing = sorted(want - have)
             if missing and link is not None and self.module.params["keep_moved_addresses"]:
@@ -308,13 +319,17 @@ class Veth(object):
         """What an end will look like after a check-mode run."""
         if self.module.params["state"] == "absent":
             return dict(ifname=end.ifname, netns=end.netns, exists=False, up=False, mtu=None, addresses=[])
+        params = self.module.params
         planned = dict(state, exists=True, up=True)
-        if self.mtu is not None:
+        if self.mtu is not None and not (params["keep_mtu"] and state["exists"]):
             planned["mtu"] = self.mtu
         elif planned["mtu"] is None:
             planned["mtu"] = 1500
         if end.addresses is not None:
-            planned["addresses"] = sorted(end.addresses)
+            wanted = set(end.addresses) - set(self.moved)
+            if not params["purge_addresses"]:
+                wanted |= set(state["addresses"])
+            planned["addresses"] = sorted(wanted)
         return planned
 
 
@@ -332,6 +347,8 @@ def main():
             peer=dict(type="dict", required=True, options=end_spec),
             mtu=dict(type="int"),
             keep_moved_addresses=dict(type="bool", default=False),
+            purge_addresses=dict(type="bool", default=True),
+            keep_mtu=dict(type="bool", default=False),
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
         supports_check_mode=True,

@@ -15,7 +15,7 @@ import re
 import pytest
 import testinfra
 
-from tests.playbook_runner import ansible_playbook
+from tests.playbook_runner import ansible_playbook, recap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EMULATED = os.path.join(ROOT, "inventories", "emulated")
@@ -27,13 +27,6 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the emulated lab need
 
 def playbook(name, *args):
     return ansible_playbook(name, *args, inventory=EMULATED)
-
-
-def recap(output):
-    stats = {}
-    for name, counters in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", output, re.M):
-        stats[name] = dict((key, int(value)) for key, value in re.findall(r"(\w+)=(\d+)", counters))
-    return stats
 
 
 def changed(output):
