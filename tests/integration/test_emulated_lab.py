@@ -1,19 +1,22 @@
-"""The emulated lab end to end: bad input stops before anything is made, then
-playbooks/lab.yml brings the five hosts up and proves them, a rerun and a check-mode
-run change nothing, the wiring can be switched, and playbooks/lab_down.yml leaves
-nothing behind.
+"""The emulated lab end to end: bad input stops before anything is made, then the README's
+main job - playbooks/lab.yml - brings the five hosts up, proves them, builds the switching
+plane, runs the smoke benchmark profile and writes the report; a rerun skips every finished
+cell and changes nothing, and a check-mode run changes nothing.
 
-Needs root, podman and debootstrap (scripts/setup.sh installs them). Tests run in
-file order and share one lab; the module fixture tears it down at the end."""
+Needs root, podman and debootstrap (scripts/setup.sh installs them). The lab is the session's
+(tests/integration/conftest.py); test_lab_rewire.py switches the wiring and tears it down."""
 
 import json
 import os
+import re
 import subprocess
+import time
 
 import pytest
 import testinfra
 import yaml
 
+from tests.integration.conftest import measured, nr_hugepages
 from tests.playbook_runner import ansible_playbook, recap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -38,11 +41,6 @@ def lab_containers():
     return sorted(name for entry in json.loads(out or b"[]") for name in entry["Names"])
 
 
-def nr_hugepages():
-    with open("/proc/sys/vm/nr_hugepages") as handle:
-        return int(handle.read())
-
-
 def host(name):
     return testinfra.get_host("podman://nfvlab-" + name)
 
@@ -52,21 +50,6 @@ def address(link, end):
 
     net = ipaddress.ip_network(link["subnet"])
     return "%s/%d" % (net[end + 1], net.prefixlen)
-
-
-@pytest.fixture(scope="module")
-def pool_before():
-    """The host's hugepage pool before the tests; the lab must give back what it took."""
-    code, out = playbook("lab_down.yml")
-    assert code == 0, out
-    return nr_hugepages()
-
-
-@pytest.fixture(scope="module")
-def lab(pool_before):
-    code, out = playbook("lab.yml")
-    yield code, out
-    playbook("lab_down.yml")
 
 
 # --- bad input stops before any host is touched --------------------------------------
@@ -179,59 +162,45 @@ def test_each_ethernet_link_is_a_veth_pair_with_its_addresses(lab, link):
     assert ping.rc == 0, ping.stdout
 
 
-def test_rerun_changes_nothing(lab):
-    code, out = playbook("lab.yml")
+def test_the_smoke_benchmark_ran_and_the_report_is_written(lab, results_dir):
+    out = lab[1]
+    cells = [json.load(open(os.path.join(results_dir, "cells", name))) for name in os.listdir(os.path.join(results_dir, "cells"))]
+    statuses = dict((status, len([c for c in cells if c["status"] == status])) for status in ("ok", "failed", "unsupported"))
+    assert statuses["ok"] == 6 and statuses["failed"] == 0, statuses  # fig2 (l2fwd for Light Snort) 2x2, fig4 sc/bf
+    assert statuses["unsupported"] > 0 and all(c["reason"] for c in cells if c["status"] == "unsupported")
+    for cell in cells:
+        if cell["status"] == "ok":
+            assert cell["raw"]["stdout"], "the tool's output is kept with the result"
+            assert "pmd thread" in "".join(cell["raw"]["pmd_stats"].values()), "OVS's PMD statistics too"
+            value = cell["result"].get("throughput_mbps") or cell["result"]["latency_us"]["mean"]
+            measured("%s: %s" % (cell["id"], "%.0f Mb/s" % value if cell["metric"] == "throughput" else "%.0f us" % value))
+    report = os.path.join(results_dir, "report")
+    for name in ("summary.md", "results.csv", "results.json", "fig2.png", "fig4.png", "table1.png"):
+        assert os.path.getsize(os.path.join(report, name)) > 0, name
+    flat = " ".join(out.split())  # Ansible wraps long messages
+    assert "report: %s/summary.md" % report in flat
+    summary = open(os.path.join(report, "summary.md")).read()
+    assert "nf snort-light ran as l2fwd" in summary and "veth pairs" in summary
+    for line in re.findall(r"orchestration overhead per cell: mean \d+ %, max \d+ %|chain deployments \(shared by the cells "
+                           r"measured on them\): mean \d+ %; the harness steps per cell: mean \d+ %", flat):
+        measured("first run: " + line)
+
+
+def test_rerun_skips_every_finished_cell_and_changes_nothing(lab, results_dir):
+    start = time.time()
+    code, out = playbook("lab.yml", "-e", "nfvlab_results_dir=" + results_dir)
+    measured("lab.yml rerun: %.0f s" % (time.time() - start))
     assert code == 0, out[-5000:]
     stats = recap(out)
     assert stats and all(counters["changed"] == 0 for counters in stats.values()), stats
+    flat = " ".join(out.split())
+    assert re.search(r"smoke profile: (\d+) cells; \1 recorded before, 0 newly recorded as unsupported here, 0 to run", flat), out[-3000:]
+    rerun = re.search(r"rerun: [0-9.]+ s, ([0-9.]+) % of the", flat)
+    assert rerun, out[-3000:]
+    measured("benchmark stage rerun: %s %% of the measuring run (target <= 10 %%)" % rerun.group(1))
 
 
 def test_check_mode_changes_nothing(lab):
     code, out = playbook("lab_up.yml", "--check", "--diff")
     assert code == 0, out[-5000:]
     assert recap(out)["localhost"]["changed"] == 0
-
-
-def rewire(*args):
-    """The stages that wire and prove the lab (the rest of lab.yml is tested by the rerun above
-    and by test_switching_plane.py)."""
-    for name in ("lab_up.yml", "lab_check.yml"):
-        code, out = playbook(name, *args)
-        if code != 0:
-            return code, out
-    return code, out
-
-
-def test_wiring_can_be_switched_and_back(lab):
-    code, out = rewire("-e", '{"topology_wiring": ["multi-host"]}')
-    assert code == 0, out[-5000:]
-    assert not host("nf1").interface("xe1").exists  # source-nf1 unwired
-    assert not host("sink").interface("xe1").exists  # nf1-sink unwired
-    assert host("nf1").interface("xe0").exists
-    code, out = rewire()
-    assert code == 0, out[-5000:]
-    assert host("nf1").interface("xe1").exists and host("sink").interface("xe1").exists
-
-
-def test_a_restarted_host_is_rewired(lab):
-    subprocess.check_call(["podman", "restart", "nfvlab-nf2"], stdout=subprocess.DEVNULL)
-    assert not host("nf2").interface("xe0").exists  # its veth died with its network namespace
-    code, out = rewire()
-    assert code == 0, out[-5000:]
-    assert host("nf2").interface("xe0").exists
-    assert "198.18.2.1" in host("nf2").interface("xe0").addresses
-
-
-def test_teardown_leaves_nothing_behind(lab, pool_before):
-    code, out = playbook("lab_down.yml")
-    assert code == 0, out[-5000:]
-    assert lab_containers() == []
-    networks = json.loads(subprocess.check_output(["podman", "network", "ls", "--format", "json"]))
-    assert "nfvlab-mgmt" not in [network["name"] for network in networks]
-    with open("/proc/self/mounts") as handle:
-        assert "/mnt/nfvlab-huge" not in handle.read()
-    assert not os.path.exists("/etc/sysctl.d/90-nfvlab-lab-hugepages.conf")
-    assert not os.path.exists("/var/cache/nfvlab/nfvlab-hugepages-before")
-    assert nr_hugepages() == pool_before
-    links = subprocess.check_output(["ip", "-j", "link", "show"])
-    assert not [entry for entry in json.loads(links) if entry["ifname"].startswith("xe")]

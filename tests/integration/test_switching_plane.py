@@ -5,8 +5,7 @@ single-host and across hosts in both placements, a symmetric load-balanced stage
 reruns that change nothing, and every bad input of the issue stopping before a
 flow changes.
 
-Needs root and podman. Tests run in file order and share one lab, which the
-module fixture brings up and tears down."""
+Needs root and podman. Tests run in file order on the session's lab (conftest.py)."""
 
 import json
 import os
@@ -56,16 +55,16 @@ def deploy(*extra):
 
 
 @pytest.fixture(scope="module", autouse=True)
-def lab():
-    code, out = playbook("lab_up.yml")
-    assert code == 0, out[-3000:]
+def switching_plane(lab):
+    """The session's lab (conftest.py: lab.yml built the switching plane); dataplane.yml again
+    puts back anything the benchmark tests disturbed."""
+    assert lab[0] == 0, lab[1][-3000:]
     code, out = playbook("dataplane.yml")
     assert code == 0, out[-5000:]
-    yield out
-    playbook("lab_down.yml")
+    return out
 
 
-def test_dataplane_runs_ovs_dpdk_with_one_pmd_thread(lab):
+def test_dataplane_runs_ovs_dpdk_with_one_pmd_thread(switching_plane):
     for name in ("nf1", "nf2", "chain"):
         h = host(name)
         assert h.service("openvswitch-switch").is_running
@@ -76,7 +75,7 @@ def test_dataplane_runs_ovs_dpdk_with_one_pmd_thread(lab):
         assert h.check_output("ovs-vsctl get Bridge br-int datapath_type") == "netdev"
 
 
-def test_tunnels_carry_the_underlay_addresses(lab):
+def test_tunnels_carry_the_underlay_addresses(switching_plane):
     chain = host("chain")
     assert "198.18.1.2/24" in chain.check_output("ip -br addr show dev brp-xe0")
     assert chain.check_output("ovs-vsctl get Interface vx-nf1 options:remote_ip") == '"198.18.1.1"'
@@ -85,13 +84,13 @@ def test_tunnels_carry_the_underlay_addresses(lab):
     assert "198.18.1.1" in chain.check_output("ovs-appctl tnl/arp/show")
 
 
-def test_dataplane_rerun_changes_nothing(lab):
+def test_dataplane_rerun_changes_nothing(switching_plane):
     code, out = playbook("dataplane.yml")
     assert code == 0, out[-3000:]
     assert set(changed(out).values()) == {0}, changed(out)
 
 
-def test_three_l2fwd_nfs_on_nf1_carry_iperf3(lab):
+def test_three_l2fwd_nfs_on_nf1_carry_iperf3(switching_plane):
     deploy("-e", "nf_chain_length=3", "-e", "nf_chain_wiring=single-host")
     nf1 = host("nf1")
     for stage in (1, 2, 3):
@@ -102,7 +101,7 @@ def test_three_l2fwd_nfs_on_nf1_carry_iperf3(lab):
     assert gbps > 0.01
 
 
-def test_chain_rerun_reports_no_change(lab):
+def test_chain_rerun_reports_no_change(switching_plane):
     out = deploy("-e", "nf_chain_length=3", "-e", "nf_chain_wiring=single-host")
     assert set(changed(out).values()) == {0}, changed(out)
 
@@ -112,7 +111,7 @@ def test_chain_rerun_reports_no_change(lab):
     (["-e", "nf_chain_length=6", "-e", "nf_chain_slots=2"], "does not fit"),
     (["-e", "nf_chain_wiring=multi-host", "-e", "nf_chain_vni_base=16777000"], "outside 1..16777215"),
 ])
-def test_bad_chain_input_stops_before_flows_change(lab, extra, needle):
+def test_bad_chain_input_stops_before_flows_change(switching_plane, extra, needle):
     before = dict((name, flows(name)) for name in ("nf1", "nf2", "chain"))
     code, out = playbook("chain.yml", *extra)
     assert code != 0
@@ -124,7 +123,7 @@ def test_bad_chain_input_stops_before_flows_change(lab, extra, needle):
     (["-e", "ovs_pmd_threads=4"], "4 PMD threads asked but NUMA node 0 has 1 core(s) free"),
     (["-e", "ovs_dpdk_version=21.11.2"], "Open vSwitch 3.1 needs DPDK 22.11; DPDK 21.11.2 was given"),
 ])
-def test_bad_switch_input_stops_before_anything_changes(lab, extra, needle):
+def test_bad_switch_input_stops_before_anything_changes(switching_plane, extra, needle):
     before = host("nf1").check_output("ovs-vsctl get Open_vSwitch . other_config")
     code, out = playbook("dataplane.yml", *extra)
     assert code != 0
@@ -133,7 +132,7 @@ def test_bad_switch_input_stops_before_anything_changes(lab, extra, needle):
 
 
 @pytest.mark.parametrize("placement,hosts", [("shortcut", ["nf1", "nf1", "nf2", "nf2"]), ("back-and-forth", ["nf1", "nf2", "nf1", "nf2"])])
-def test_multi_host_chain_over_vxlan(lab, placement, hosts):
+def test_multi_host_chain_over_vxlan(switching_plane, placement, hosts):
     out = deploy("-e", "nf_chain_length=4", "-e", "nf_chain_wiring=multi-host", "-e", "nf_chain_placement=" + placement)
     for stage, name in enumerate(hosts, 1):
         assert host(name).service("nfvlab-l2fwd@c1s%d" % stage).is_running, (placement, stage, name)
@@ -146,7 +145,7 @@ def test_multi_host_chain_over_vxlan(lab, placement, hosts):
     assert "tun_id=0x13e8" in " ".join(flows("chain")), out[-2000:]
 
 
-def test_load_balanced_stage_is_symmetric(lab):
+def test_load_balanced_stage_is_symmetric(switching_plane):
     deploy("-e", "nf_chain_length=1", "-e", "nf_chain_replicas=2", "-e", "nf_chain_wiring=single-host")
     nf1 = host("nf1")
     ports = dict(re.findall(r"^\s*(\d+)\((\S+)\):", nf1.check_output("ovs-ofctl -O OpenFlow14 show br-int"), re.M))
@@ -175,7 +174,7 @@ def test_load_balanced_stage_is_symmetric(lab):
         assert int(stats) > 0, replica
 
 
-def test_chain_absent_removes_flows_and_nfs(lab):
+def test_chain_absent_removes_flows_and_nfs(switching_plane):
     deploy("-e", "nf_chain_state=absent")
     for name in ("nf1", "nf2", "chain"):
         assert not [f for f in flows(name) if "cookie=0x4e46" in f]

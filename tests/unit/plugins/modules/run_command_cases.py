@@ -19,6 +19,10 @@ BIN_PATHS = {
     "ovs-vsctl": "/usr/bin/ovs-vsctl",
     "ovs-ofctl": "/usr/bin/ovs-ofctl",
     "ovs-appctl": "/usr/bin/ovs-appctl",
+    "iperf3": "/usr/bin/iperf3",
+    "netperf": "/usr/bin/netperf",
+    "timeout": "/usr/bin/timeout",
+    "dpkg-query": "/usr/bin/dpkg-query",
 }
 
 
@@ -29,9 +33,10 @@ def load_cases(path, fixtures_dir="iproute2"):
         cases = yaml.safe_load(handle)
     for case in cases:
         for call in case.get("mocks", {}).get("run_command", []):
-            if "out_file" in call:
-                with open(os.path.join(fixtures, call.pop("out_file"))) as out:
-                    call["out"] = out.read()
+            for stream in ("out", "err"):
+                if stream + "_file" in call:
+                    with open(os.path.join(fixtures, call.pop(stream + "_file"))) as out:
+                        call[stream] = out.read()
     return [pytest.param(case, id=case["id"]) for case in cases]
 
 
