@@ -111,14 +111,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nfvlab.interconnect.plugins.module_utils.cpus import cpu_list
 from ansible_collections.nfvlab.interconnect.plugins.module_utils.ovs_vsctl import rows
-
-
-def _read(path, default=None):
-    try:
-        with open(path) as handle:
-            return handle.read().strip()
-    except (IOError, OSError):
-        return default
+from ansible_collections.nfvlab.interconnect.plugins.module_utils.pci import read as _read
 
 
 def hugepages(sysfs):
