@@ -193,6 +193,18 @@ def paper_notes(experiment, paper):
     return notes.get(experiment)
 
 
+def _overlay_max(overlays):
+    values = []
+    for kind, data, _label in overlays:
+        if kind == "hline":
+            values.append(data)
+        elif kind == "band":
+            values.append(max(data))
+        elif kind in ("curve", "points"):
+            values.extend(point[1] for point in data)
+    return max(values) if values else 0
+
+
 def _png(figure):
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90, metadata={"Software": None})
@@ -219,7 +231,8 @@ def figure_experiment(name, title, rows, paper):
         for label in sorted(series):
             points = sorted(series[label])
             panel.plot([p[0] for p in points], [p[1] for p in points], marker="o", label="lab: " + label)
-        for kind, data, label in paper_overlays(name, metric, paper):
+        overlays = paper_overlays(name, metric, paper)
+        for kind, data, label in overlays:
             if kind == "hline":
                 panel.axhline(data, linestyle="--", color="grey", linewidth=1)
                 panel.annotate(label, (0.01, data), xycoords=("axes fraction", "data"), fontsize=7, color="dimgrey",
@@ -242,12 +255,18 @@ def figure_experiment(name, title, rows, paper):
         if text:
             panel.text(0.01, 0.99, "\n".join(text), transform=panel.transAxes, fontsize=7, va="top", wrap=True)
         panel.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if len(set(item[x_axis] for item in ok)) == 1 and not any(kind in ("curve", "points") for kind, _d, _l in overlays):
+            panel.set_xticks([ok[0][x_axis]])  # one point: one tick, not a fractional scale around it
         panel.set_xlabel(x_axis.replace("_", " "))
         panel.set_ylabel(UNITS[metric])
-        panel.set_ylim(bottom=0)
+        if ok and _overlay_max(overlays) > 5 * max(value(item) for item in ok):
+            panel.set_yscale("log")  # the paper's hardware numbers dwarf the emulated lab's: keep both readable
+            panel.set_ylabel(UNITS[metric] + ", log scale")
+        else:
+            panel.set_ylim(bottom=0)
         panel.grid(True, alpha=0.3)
         if panel.get_legend_handles_labels()[0]:
-            panel.legend(fontsize=7, loc="lower left")
+            panel.legend(fontsize=7, loc="best")
     figure.suptitle("%s: %s" % (name, title), fontsize=10)
     figure.tight_layout()
     return _png(figure)
@@ -278,9 +297,9 @@ def figure_table1(rows, paper):
         panel.set_xticklabels(labels, rotation=30, ha="right", fontsize=7)
         panel.set_ylabel(UNITS[metric])
         panel.legend(fontsize=7)
-    unmeasured = len([item for item in mine.values() if item["status"] != "ok"])
-    figure.suptitle("table1: one Heavy Snort, single host (n/a: not measured here, %d platforms; see summary.md)" % unmeasured,
-                    fontsize=10)
+    unmeasured = len([platform for platform in labels if platform not in mine or mine[platform]["status"] != "ok"])
+    figure.suptitle("table1: one Heavy Snort, single host - the paper against this lab (n/a: %d of %d platforms not measured "
+                    "here; see summary.md)" % (unmeasured, len(labels)), fontsize=10)
     figure.tight_layout()
     return _png(figure)
 
