@@ -23,9 +23,9 @@ from ansible_collections.nfvlab.interconnect.plugins.module_utils.matrix import 
 
 
 def _benchmark_plan(experiments, profile, measurement, fingerprint_sha256, records, capabilities, lab_groups, wiring,
-                    stand_ins=None, only=None, force=False):
+                    stand_ins=None, only=None, force=False, ids=None):
     try:
-        cells = expand_cells(experiments, profile, measurement or {}, stand_ins=stand_ins, only=only or None)
+        cells = expand_cells(experiments, profile, measurement or {}, stand_ins=stand_ins, only=only or None, ids=ids or None)
         if only:
             unknown = sorted(set(only) - set(experiments))
             if unknown:

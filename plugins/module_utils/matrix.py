@@ -37,8 +37,12 @@ DEFAULTS = {"chain_length": 1, "replicas": 1, "placement": "none", "fabric": "no
 PARAMS = ("platform", "nf", "chain_length", "replicas", "placement", "fabric", "packet_bytes", "traffic_host")
 # What changes the deployment (cells that agree on these share one chain).
 DEPLOY_PARAMS = ("wiring", "platform", "nf", "chain_length", "replicas", "placement", "fabric")
-# NF engines the collection can deploy, and how each captures packets.
+# How each NF captures packets: l2fwd (dpdk-testpmd) with DPDK only; the IDS NFs (snort-light, snort-heavy) with
+# what their engine can (Snort 2.9's DAQ 2.0.7 has no DPDK module). The matrix spells AF_PACKET "afpk".
 NF_CAPTURES = {"l2fwd": ("dpdk",)}
+IDS_ENGINE_CAPTURES = {"suricata": ("nfq", "afpk", "dpdk"), "snort": ("nfq", "afpk")}
+# The ids role's spelling of a matrix capture mode.
+IDS_CAPTURE = {"nfq": "nfq", "afpk": "afpacket", "dpdk": "dpdk"}
 MAX_FLOWS = 127
 
 
@@ -127,13 +131,31 @@ def _stand_in(stand_ins, experiment_name, param, value):
     return ((stand_ins or {}).get(experiment_name) or {}).get(param, {}).get(value, value)
 
 
-def expand_cells(experiments, profile, measurement, stand_ins=None, only=None):
+def is_ids(nf):
+    return str(nf).startswith("snort-")
+
+
+def _check_ids(ids):
+    if not isinstance(ids, dict) or ids.get("engine") not in IDS_ENGINE_CAPTURES:
+        got = ids.get("engine") if isinstance(ids, dict) else ids
+        raise MatrixError("benchmark_ids.engine: one of %s, got %r" % (", ".join(sorted(IDS_ENGINE_CAPTURES)), got))
+    rulesets = ids.get("rulesets") or {}
+    for nf in ("snort-light", "snort-heavy"):
+        if not isinstance(rulesets.get(nf), str) or not rulesets.get(nf):
+            raise MatrixError("benchmark_ids.rulesets.%s: the label of the ruleset the IDS NF runs, got %r" % (nf, rulesets.get(nf)))
+
+
+def expand_cells(experiments, profile, measurement, stand_ins=None, only=None, ids=None):
     """Every cell of the profile, in a stable order (experiment, then axes in their order).
 
     measurement: {seconds, flows, lb_flows_per_replica, message_bytes} for the cells.
     stand_ins: {experiment: {platform|nf: {paper's value: what runs instead}}}; a cell keeps the
-    paper's parameters and says in `runs` what ran instead."""
+    paper's parameters and says in `runs` what ran instead.
+    ids: {engine: suricata|snort, rulesets: {snort-light: label, snort-heavy: label}}: the engine and the
+    ruleset an IDS NF cell runs with, named in its `runs` (and so in its key, its record and the report)."""
     validate_experiments(experiments, profile)
+    ids = ids or {"engine": "suricata", "rulesets": {"snort-light": "light", "snort-heavy": "heavy"}}
+    _check_ids(ids)
     seconds = int(measurement.get("seconds", 10))
     flows = int(measurement.get("flows", 10))
     per_replica = int(measurement.get("lb_flows_per_replica", 10))
@@ -159,6 +181,8 @@ def expand_cells(experiments, profile, measurement, stand_ins=None, only=None):
                     "nf": _stand_in(stand_ins, name, "nf", params["nf"])}
             for param in ("platform", "nf"):
                 _check_param("benchmark_stand_ins.%s.%s" % (name, param), param, runs[param])
+            if is_ids(runs["nf"]):
+                runs.update(engine=ids["engine"], ruleset=ids["rulesets"][runs["nf"]])
             for metric in metrics:
                 cell = {"experiment": name, "metric": metric, "params": params, "runs": runs, "seconds": seconds}
                 if metric == "throughput":
@@ -258,9 +282,21 @@ def unsupported_reason(cell, capabilities, lab_groups, wiring):
         if not all(capabilities[host].get("ovs_dpdk") for host in hosts):
             return ("the switch on %s is not set up for OVS-DPDK: run playbooks/dataplane.yml with ovs_mode=ovs-dpdk for these cells"
                     % ", ".join(host for host in hosts if not capabilities[host].get("ovs_dpdk")))
-    if runs["nf"] not in NF_CAPTURES:
-        return "%s: the collection has no IDS NF (Snort or Suricata) deployment yet" % runs["nf"]
-    if platform["capture"] not in NF_CAPTURES[runs["nf"]]:
+    if platform["switch"] == "ovs-kernel" and platform["capture"] == "dpdk":
+        return "capture dpdk needs vhost-user ports, which only OVS-DPDK offers; ovs-kernel is a kernel-only path"
+    if is_ids(runs["nf"]):
+        engine = runs.get("engine", "suricata")
+        if platform["capture"] not in IDS_ENGINE_CAPTURES[engine]:
+            return ("the IDS engine %s cannot capture with %s (it captures with %s; Snort 2.9's DAQ 2.0.7 has no DPDK module)"
+                    % (engine, platform["capture"], ", ".join(IDS_ENGINE_CAPTURES[engine])))
+        nf_hosts = [host for host in hosts if host in (lab_groups.get("nf_servers") or [])]
+        without = [host for host in nf_hosts if engine not in capabilities[host].get("commands", [])]
+        if without:
+            return ("the IDS engine %s is not installed on %s (playbooks/dataplane.yml installs it, role ids, entry point install)"
+                    % (engine, ", ".join(without)))
+    elif runs["nf"] not in NF_CAPTURES:
+        return "%s: the collection has no deployment of this NF" % runs["nf"]
+    elif platform["capture"] not in NF_CAPTURES[runs["nf"]]:
         return "%s captures with %s only; capture %s needs an IDS NF" % (
             runs["nf"], " or ".join(NF_CAPTURES[runs["nf"]]), platform["capture"])
     if params["fabric"] == "ib":

@@ -225,6 +225,7 @@ def figure_experiment(name, title, rows, paper):
             label = ", ".join("%s" % item[param] for param in SERIES
                               if len(set(other[param] for other in mine)) > 1 or param in ("platform",))
             runs = [item["runs_" + param] for param in ("platform", "nf") if item["runs_" + param] != item[param]]
+            runs += [item["engine"]] if item.get("engine") else []
             if runs:
                 label += " (ran as %s)" % ", ".join(runs)
             series.setdefault(label, []).append((item[x_axis], value(item)))
@@ -331,22 +332,26 @@ def summary_markdown(rows, verdicts, subs, lab, notes, experiments, paper):
     for item in rows:
         if item["status"] != "ok":
             continue
-        runs = ", ".join(item["runs_" + p] for p in ("platform", "nf") if item["runs_" + p] != item[p]) or "as named"
+        runs = ", ".join([item["runs_" + p] for p in ("platform", "nf") if item["runs_" + p] != item[p]]
+                         + (["engine %s (%s)" % (item["engine"], item["ruleset"])] if item.get("engine") else [])) or "as named"
         latency = "" if item["latency_mean_us"] is None else "%s / %s / %s" % (
             _fmt(item["latency_mean_us"]), _fmt(item["latency_p50_us"]), _fmt(item["latency_p99_us"]))
         lines.append("| %s | %s | %s | %s |" % (item["id"], runs, _fmt(item["throughput_mbps"]), latency))
     table = _get(paper, "table1_single_heavy_snort") or {}
     if table:
-        lines += ["", "## Table 1 (paper) beside this lab", "", "| platform | paper Mb/s | paper us | lab Mb/s | lab us |",
-                  "|---|---|---|---|---|"]
+        lines += ["", "## Table 1 (paper) beside this lab", "", "| platform | paper Mb/s | paper us | lab Mb/s | lab us | lab engine |",
+                  "|---|---|---|---|---|---|"]
         for switch in sorted(table):
             for capture in sorted(table[switch]):
                 platform = "onvm" if switch == "onvm" else "%s+%s" % (switch, capture)
-                got = dict((item["metric"], value(item)) for item in rows if item["experiment"] == "table1"
-                           and item["platform"] == platform and item["status"] == "ok")
-                lines.append("| %s | %s | %s | %s | %s |" % (platform, table[switch][capture].get("throughput"),
-                                                             table[switch][capture].get("latency"),
-                                                             _fmt(got.get("throughput")) or "n/a", _fmt(got.get("latency")) or "n/a"))
+                mine = [item for item in rows if item["experiment"] == "table1" and item["platform"] == platform
+                        and item["status"] == "ok"]
+                got = dict((item["metric"], value(item)) for item in mine)
+                engines = sorted(set("%s (%s)" % (item["engine"], item["ruleset"]) for item in mine if item.get("engine")))
+                lines.append("| %s | %s | %s | %s | %s | %s |" % (platform, table[switch][capture].get("throughput"),
+                                                                  table[switch][capture].get("latency"),
+                                                                  _fmt(got.get("throughput")) or "n/a",
+                                                                  _fmt(got.get("latency")) or "n/a", ", ".join(engines) or "-"))
     reasons = {}
     for item in rows:
         if item["status"] == "unsupported":

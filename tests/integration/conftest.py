@@ -17,7 +17,7 @@ from tests.playbook_runner import ansible_playbook
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EMULATED = os.path.join(ROOT, "inventories", "emulated")
-ORDER = ["test_dpdk_bad_input", "test_hugepages_host", "test_emulated_lab", "test_benchmark", "test_switching_plane",
+ORDER = ["test_dpdk_bad_input", "test_hugepages_host", "test_emulated_lab", "test_benchmark", "test_ids", "test_switching_plane",
          "test_lab_rewire"]
 MEASURED = []
 

@@ -92,7 +92,7 @@ def test_check_mode_lists_the_cells_and_writes_nothing(store):
     assert code == 0, out[-3000:]
     flat = " ".join(out.split())
     assert "4 would run in 2 deployments" in flat, out[-3000:]
-    assert "would run: fig2 platform=ovs-dpdk+dpdk nf=snort-light chain_length=1 throughput" in flat
+    assert "would run: fig2 platform=ovs-dpdk+afpk nf=snort-light chain_length=1 throughput" in flat
     assert not os.path.exists(os.path.join(store, "cells"))
 
 
@@ -103,7 +103,7 @@ def test_killing_ovs_vswitchd_and_an_nf_mid_run_loses_no_result_and_the_rerun_co
         wait_for_ok_records(store, 1, process)
         before = raw_files(store)
         kill_in("nf1", vswitchd_pid("nf1"))
-        kill_in("nf1", main_pid("nf1", "nfvlab-l2fwd@c1s1.service"))
+        kill_in("nf1", main_pid("nf1", "nfvlab-ids-c1s1.service"))
         assert process.wait(timeout=900) == 0, tail(log)
     finally:
         if process.poll() is None:

@@ -25,7 +25,13 @@ LAB_GROUPS = {"nf_servers": ["nf1", "nf2"], "chaining_servers": ["chain"],
 WIRING = ["single-host", "multi-host"]
 HOST = {"cpus": 2, "ovs_dpdk": True, "ovs_kernel_datapath": False, "ovs_pmd_threads": 1, "ovs_kernel": False,
         "ovs_kernel_reason": "no module", "infiniband": [],
-        "commands": ["ovs-vsctl", "dpdk-testpmd", "iperf3", "netperf", "netserver"]}
+        "commands": ["ovs-vsctl", "dpdk-testpmd", "iperf3", "netperf", "netserver", "suricata"]}
+# The engine and ruleset labels IDS cells run with (benchmark_ids as the benchmark role renders it).
+IDS = {"engine": "suricata", "rulesets": {"snort-light": "light: IP 5-tuple rules from the lab's flows",
+                                          "snort-heavy": "heavy: generated, 5000 content rules, seed 17 (not the community rules)"}}
+SNORT_IDS = {"engine": "snort", "rulesets": IDS["rulesets"]}
+with open(os.path.join(ROOT, "inventories", "emulated", "group_vars", "all.yml")) as _handle:
+    EMULATED_STAND_INS = yaml.safe_load(_handle)["benchmark_stand_ins"]
 
 
 def capabilities(**changes):
@@ -36,22 +42,24 @@ def capabilities(**changes):
     return caps
 
 
-def smoke_cells(stand_ins=None, only=None, experiments=None):
+def smoke_cells(stand_ins=None, only=None, experiments=None, ids=None):
     return matrix.expand_cells(EXPERIMENTS if experiments is None else experiments, "smoke", SMOKE,
-                               stand_ins=stand_ins, only=only)
+                               stand_ins=stand_ins, only=only, ids=ids)
 
 
 def cells_of(cells, experiment):
     return [cell for cell in cells if cell["experiment"] == experiment]
 
 
-def make_cell(metric="throughput", wiring="single-host", **params):
-    """One canonical cell like expand_cells makes; runs as the params say."""
+def make_cell(metric="throughput", wiring="single-host", engine="suricata", **params):
+    """One canonical cell like expand_cells makes; runs as the params say (an IDS NF with ENGINE)."""
     full = dict(matrix.DEFAULTS)
     full.update(params)
     full["wiring"] = wiring
     cell = {"experiment": "custom", "metric": metric, "params": full, "seconds": 3,
             "runs": {"platform": full["platform"], "nf": full["nf"]}}
+    if matrix.is_ids(full["nf"]):
+        cell["runs"].update(engine=engine, ruleset=IDS["rulesets"][full["nf"]])
     if metric == "throughput":
         cell["flows"] = 10
     else:
@@ -103,9 +111,9 @@ def test_parse_platform_rejects_bad_platforms_naming_them(platform):
 
 
 @pytest.mark.parametrize("experiment, count", [
-    ("fig2", 5 * 1 * 2 * 2),     # platforms x nf x chain lengths x metrics
+    ("fig2", 1 * 1 * 2 * 2),     # platforms (ovs-dpdk+afpk) x nf x chain lengths x metrics
     ("table1", 7 * 2),           # platforms x metrics
-    ("fig3", 5 * 2),             # platforms x replicas, throughput only
+    ("fig3", 1 * 2),             # platforms (ovs-dpdk+afpk) x replicas, throughput only
     ("fig4", 1 * 2 * 1),         # nf x placements x chain lengths
     ("ib", 2),                   # packet sizes
     ("fig5", 2 * 2 * 1),         # placements x fabrics x chain lengths, latency only
@@ -115,8 +123,13 @@ def test_smoke_cell_count_per_experiment(experiment, count):
     assert len(cells_of(smoke_cells(), experiment)) == count
 
 
-def test_smoke_profile_has_54_cells():
-    assert len(smoke_cells()) == 54
+def test_smoke_profile_has_30_cells():
+    assert len(smoke_cells()) == 30
+
+
+def test_smoke_profile_runs_fig2_and_fig3_on_one_platform_each():
+    assert set(cell["params"]["platform"] for cell in cells_of(smoke_cells(), "fig2")) == {"ovs-dpdk+afpk"}
+    assert set(cell["params"]["platform"] for cell in cells_of(smoke_cells(), "fig3")) == {"ovs-dpdk+afpk"}
 
 
 def test_emulated_fig2_has_five_platforms_two_nfs_six_lengths_two_metrics():
@@ -127,10 +140,15 @@ def test_emulated_fig2_has_five_platforms_two_nfs_six_lengths_two_metrics():
 def test_cells_come_in_experiment_order_then_axes_then_metric():
     cells = smoke_cells()
     assert [cell["experiment"] for cell in cells][0] == "fig2"
-    first = cells_of(cells, "fig2")[:4]
-    assert [(cell["params"]["platform"], cell["params"]["chain_length"], cell["metric"]) for cell in first] == [
-        ("ovs-kernel+afpk", 1, "throughput"), ("ovs-kernel+afpk", 1, "latency"),
-        ("ovs-kernel+afpk", 2, "throughput"), ("ovs-kernel+afpk", 2, "latency")]
+    assert [(cell["params"]["chain_length"], cell["metric"]) for cell in cells_of(cells, "fig2")] == [
+        (1, "throughput"), (1, "latency"), (2, "throughput"), (2, "latency")]
+    emulated = matrix.expand_cells(EXPERIMENTS, "emulated", MEASUREMENT["emulated"], only=["fig2"])
+    picked = [emulated[index] for index in (0, 1, 2, 3, 12, 24)]
+    assert [(cell["params"]["platform"], cell["params"]["nf"], cell["params"]["chain_length"], cell["metric"])
+            for cell in picked] == [
+        ("ovs-kernel+afpk", "snort-light", 1, "throughput"), ("ovs-kernel+afpk", "snort-light", 1, "latency"),
+        ("ovs-kernel+afpk", "snort-light", 2, "throughput"), ("ovs-kernel+afpk", "snort-light", 2, "latency"),
+        ("ovs-kernel+afpk", "snort-heavy", 1, "throughput"), ("ovs-dpdk+afpk", "snort-light", 1, "throughput")]
 
 
 def test_only_limits_the_cells_to_the_named_experiments():
@@ -174,8 +192,12 @@ def test_throughput_cells_without_replicas_have_the_measurement_flows():
 
 def test_load_balancing_cells_have_ten_flows_per_replica():
     two = [cell for cell in cells_of(smoke_cells(), "fig3") if cell["params"]["replicas"] == 2]
-    assert len(two) == 5
+    assert len(two) == 1
     assert set(cell["flows"] for cell in two) == {20}
+    three = [cell for cell in matrix.expand_cells(EXPERIMENTS, "emulated", MEASUREMENT["emulated"], only=["fig3"])
+             if cell["params"]["replicas"] == 3]
+    assert len(three) == 5
+    assert set(cell["flows"] for cell in three) == {30}
 
 
 def test_load_balancing_flows_stop_at_127():
@@ -202,8 +224,11 @@ def test_measurement_below_one_is_refused_naming_the_variable():
 
 
 def test_runs_equal_params_without_stand_ins():
-    for cell in smoke_cells():
-        assert cell["runs"] == {"platform": cell["params"]["platform"], "nf": cell["params"]["nf"]}
+    for cell in smoke_cells(ids=IDS):
+        expected = {"platform": cell["params"]["platform"], "nf": cell["params"]["nf"]}
+        if cell["params"]["nf"] in ("snort-light", "snort-heavy"):
+            expected.update(engine="suricata", ruleset=IDS["rulesets"][cell["params"]["nf"]])
+        assert cell["runs"] == expected
 
 
 def test_stand_ins_change_runs_not_params():
@@ -227,6 +252,81 @@ def test_stand_ins_change_the_key():
 def test_a_bad_stand_in_is_refused_naming_the_variable():
     with pytest.raises(MatrixError, match=r"benchmark_stand_ins\.fig2\.nf"):
         smoke_cells(stand_ins={"fig2": {"nf": {"snort-light": "suricata"}}})
+
+
+# IDS NF cells: the engine and the ruleset they run with
+
+
+def test_ids_cells_run_with_the_engine_and_ruleset_others_do_not():
+    cells = smoke_cells(ids=IDS)
+    ids_cells = [cell for cell in cells if cell["params"]["nf"] in ("snort-light", "snort-heavy")]
+    other = [cell for cell in cells if cell["params"]["nf"] == "l2fwd"]
+    assert ids_cells and other
+    for cell in ids_cells:
+        assert cell["runs"]["engine"] == "suricata"
+        assert cell["runs"]["ruleset"] == IDS["rulesets"][cell["params"]["nf"]]
+    for cell in other:
+        assert "engine" not in cell["runs"] and "ruleset" not in cell["runs"]
+
+
+def test_ids_defaults_to_suricata_with_plain_ruleset_labels():
+    runs = cells_of(smoke_cells(), "table1")[0]["runs"]
+    assert runs == {"platform": "ovs-kernel+nfq", "nf": "snort-heavy", "engine": "suricata", "ruleset": "heavy"}
+    assert cells_of(smoke_cells(), "fig2")[0]["runs"]["ruleset"] == "light"
+
+
+def test_the_ids_engine_is_part_of_the_key_of_ids_cells_only():
+    suricata = smoke_cells(ids=IDS)
+    snort = smoke_cells(ids=SNORT_IDS)
+    assert [cell["id"] for cell in suricata] == [cell["id"] for cell in snort]
+    for one, other in zip(suricata, snort):
+        if one["params"]["nf"] == "l2fwd":
+            assert matrix.cell_key(one, SHA) == matrix.cell_key(other, SHA)
+        else:
+            assert other["runs"]["engine"] == "snort"
+            assert matrix.cell_key(one, SHA) != matrix.cell_key(other, SHA)
+
+
+def test_the_ruleset_label_is_part_of_the_key_of_the_cells_running_it():
+    community = {"engine": "suricata", "rulesets": dict(IDS["rulesets"], **{
+        "snort-heavy": "heavy: Snort community rules, sha256 0123456789abcdef"})}
+    plain, changed = smoke_cells(ids=IDS), smoke_cells(ids=community)
+    for one, other in zip(plain, changed):
+        same = matrix.cell_key(one, SHA) == matrix.cell_key(other, SHA)
+        assert same == (one["params"]["nf"] != "snort-heavy"), one["id"]
+
+
+def test_a_stand_in_for_an_ids_nf_runs_without_an_engine():
+    cells = cells_of(smoke_cells(stand_ins={"fig2": {"nf": {"snort-light": "l2fwd"}}}, ids=IDS), "fig2")
+    assert cells and all(cell["runs"] == {"platform": "ovs-dpdk+afpk", "nf": "l2fwd"} for cell in cells)
+
+
+def test_a_stand_in_ids_nf_gets_the_engine_of_what_runs():
+    cells = cells_of(smoke_cells(stand_ins={"fig4": {"nf": {"l2fwd": "snort-light"}}}, ids=IDS), "fig4")
+    assert cells and all(cell["params"]["nf"] == "l2fwd" for cell in cells)
+    assert all(cell["runs"]["engine"] == "suricata" and cell["runs"]["ruleset"] == IDS["rulesets"]["snort-light"]
+               for cell in cells)
+
+
+def test_groups_deploy_names_the_ids_engine():
+    deploy = matrix.groups(smoke_cells(only=["fig2"], ids=SNORT_IDS))[0]["deploy"]
+    assert deploy["engine"] == "snort" and deploy["ruleset"] == IDS["rulesets"]["snort-light"]
+    assert deploy["nf"] == "snort-light" and deploy["capture"] == "afpk"
+
+
+@pytest.mark.parametrize("ids, message", [
+    ({"engine": "zeek", "rulesets": IDS["rulesets"]}, "benchmark_ids.engine: one of snort, suricata, got 'zeek'"),
+    ({"rulesets": IDS["rulesets"]}, "benchmark_ids.engine: one of snort, suricata, got None"),
+    ("suricata", "benchmark_ids.engine: one of snort, suricata, got 'suricata'"),
+    ({"engine": "suricata"}, "benchmark_ids.rulesets.snort-light"),
+    ({"engine": "suricata", "rulesets": {"snort-light": "light"}}, "benchmark_ids.rulesets.snort-heavy"),
+    ({"engine": "snort", "rulesets": {"snort-light": "", "snort-heavy": "heavy"}}, "benchmark_ids.rulesets.snort-light"),
+    ({"engine": "snort", "rulesets": {"snort-light": "light", "snort-heavy": 5}}, "benchmark_ids.rulesets.snort-heavy"),
+])
+def test_a_bad_ids_is_refused_naming_benchmark_ids(ids, message):
+    with pytest.raises(MatrixError) as caught:
+        smoke_cells(ids=ids)
+    assert message in str(caught.value)
 
 
 # cell_key
@@ -344,15 +444,18 @@ def test_unknown_experiment_key_is_refused():
 
 def test_groups_put_throughput_and_latency_of_one_deployment_together():
     result = matrix.groups(cells_of(smoke_cells(), "fig2"))
-    assert len(result) == 10
+    assert len(result) == 2
     for group in result:
         assert [cell["metric"] for cell in group["cells"]] == ["throughput", "latency"]
 
 
 def test_groups_keep_first_seen_order():
-    result = matrix.groups(cells_of(smoke_cells(), "fig2"))
-    assert [(group["deploy"]["platform"], group["deploy"]["chain_length"]) for group in result[:3]] == [
-        ("ovs-kernel+afpk", 1), ("ovs-kernel+afpk", 2), ("ovs-dpdk+afpk", 1)]
+    result = matrix.groups(matrix.expand_cells(EXPERIMENTS, "emulated", MEASUREMENT["emulated"], only=["fig2"]))
+    assert len(result) == 5 * 2 * 6
+    assert [(group["deploy"]["platform"], group["deploy"]["nf"], group["deploy"]["chain_length"])
+            for group in [result[0], result[1], result[6], result[12]]] == [
+        ("ovs-kernel+afpk", "snort-light", 1), ("ovs-kernel+afpk", "snort-light", 2),
+        ("ovs-kernel+afpk", "snort-heavy", 1), ("ovs-dpdk+afpk", "snort-light", 1)]
     cells = smoke_cells()
     later, earlier = cells[:2], cells[2:4]
     assert [group["cells"] for group in matrix.groups(earlier + later)] == [earlier, later]
@@ -423,9 +526,15 @@ def test_single_host_cells_only_look_at_the_first_nf_server():
     assert reason(make_cell(), caps) == ""
 
 
-def test_snort_heavy_has_no_deployment():
-    assert reason(make_cell(nf="snort-heavy")) == \
-        "snort-heavy: the collection has no IDS NF (Snort or Suricata) deployment yet"
+def test_snort_heavy_with_suricata_installed_is_runnable():
+    assert reason(make_cell(nf="snort-heavy")) == ""
+    assert reason(make_cell("latency", nf="snort-light")) == ""
+
+
+def test_an_nf_the_collection_cannot_deploy_is_named():
+    cell = make_cell()
+    cell["runs"] = {"platform": "ovs-dpdk+dpdk", "nf": "vpp"}
+    assert reason(cell) == "vpp: the collection has no deployment of this NF"
 
 
 def test_afpk_capture_with_l2fwd_needs_an_ids():
@@ -434,9 +543,12 @@ def test_afpk_capture_with_l2fwd_needs_an_ids():
 
 
 def test_stand_in_nf_is_what_is_judged():
-    cell = make_cell(nf="snort-light")
-    assert reason(cell).startswith("snort-light:")
-    cell["runs"] = {"platform": "ovs-dpdk+dpdk", "nf": "l2fwd"}
+    cell = make_cell(platform="ovs-dpdk+afpk", nf="snort-light")
+    assert reason(cell) == ""
+    cell["runs"] = {"platform": "ovs-dpdk+afpk", "nf": "l2fwd"}
+    assert reason(cell) == "l2fwd captures with dpdk only; capture afpk needs an IDS NF"
+    cell = make_cell(platform="ovs-dpdk+afpk", nf="l2fwd")
+    cell["runs"] = {"platform": "ovs-dpdk+afpk", "nf": "snort-light", "engine": "suricata", "ruleset": "light"}
     assert reason(cell) == ""
 
 
@@ -485,6 +597,78 @@ def test_missing_facts_of_an_unused_host_do_not_matter():
     caps = capabilities()
     del caps["nf2"]
     assert reason(make_cell(wiring="single-host"), caps) == ""
+
+
+@pytest.mark.parametrize("capture", ["nfq", "afpk", "dpdk"])
+@pytest.mark.parametrize("nf", ["snort-light", "snort-heavy"])
+def test_ids_cell_with_suricata_is_runnable_for_every_capture(nf, capture):
+    assert reason(make_cell(platform="ovs-dpdk+" + capture, nf=nf)) == ""
+    assert reason(make_cell("latency", platform="ovs-dpdk+" + capture, nf=nf)) == ""
+
+
+@pytest.mark.parametrize("capture", ["nfq", "afpk"])
+def test_ids_cell_behind_ovs_kernel_with_the_kernel_datapath_is_runnable(capture):
+    caps = capabilities(nf1={"ovs_kernel": True, "ovs_kernel_datapath": True})
+    assert reason(make_cell(platform="ovs-kernel+" + capture, nf="snort-heavy"), caps) == ""
+
+
+@pytest.mark.parametrize("capture", ["nfq", "afpk"])
+def test_ids_cell_with_snort_is_runnable_for_nfq_and_afpk(capture):
+    caps = capabilities(nf1={"commands": HOST["commands"] + ["snort"]})
+    assert reason(make_cell(platform="ovs-dpdk+" + capture, nf="snort-heavy", engine="snort"), caps) == ""
+
+
+def test_snort_cannot_capture_with_dpdk_naming_the_daq():
+    caps = capabilities(nf1={"commands": HOST["commands"] + ["snort"]})
+    text = reason(make_cell(platform="ovs-dpdk+dpdk", nf="snort-light", engine="snort"), caps)
+    assert text == ("the IDS engine snort cannot capture with dpdk (it captures with nfq, afpk; "
+                    "Snort 2.9's DAQ 2.0.7 has no DPDK module)")
+
+
+def test_ids_cell_without_an_engine_in_runs_is_judged_as_suricata():
+    cell = make_cell(platform="ovs-dpdk+dpdk", nf="snort-light")
+    del cell["runs"]["engine"]
+    assert reason(cell) == ""
+    assert "suricata is not installed on nf1" in reason(cell, capabilities(nf1={"commands": []}))
+
+
+def test_ids_dpdk_capture_behind_ovs_kernel_is_a_kernel_only_path():
+    caps = capabilities(nf1={"ovs_kernel": True, "ovs_kernel_datapath": True})
+    assert reason(make_cell(platform="ovs-kernel+dpdk", nf="snort-heavy"), caps) == \
+        "capture dpdk needs vhost-user ports, which only OVS-DPDK offers; ovs-kernel is a kernel-only path"
+
+
+def test_ids_dpdk_capture_behind_ovs_kernel_without_the_module_names_the_module_first():
+    assert reason(make_cell(platform="ovs-kernel+dpdk", nf="snort-heavy")) == \
+        "ovs-kernel needs the openvswitch kernel module; nf1: no module"
+
+
+def test_l2fwd_dpdk_capture_behind_ovs_kernel_is_a_kernel_only_path_too():
+    caps = capabilities(nf1={"ovs_kernel": True, "ovs_kernel_datapath": True})
+    assert "kernel-only path" in reason(make_cell(platform="ovs-kernel+dpdk", nf="l2fwd"), caps)
+
+
+def test_ids_engine_not_installed_names_the_host_and_dataplane_yml():
+    caps = capabilities(nf1={"commands": ["ovs-vsctl", "iperf3", "netperf", "netserver"]})
+    assert reason(make_cell(nf="snort-light"), caps) == (
+        "the IDS engine suricata is not installed on nf1 (playbooks/dataplane.yml installs it, role ids, "
+        "entry point install)")
+    assert reason(make_cell(nf="l2fwd"), caps) == ""
+
+
+def test_ids_engine_installed_but_not_the_one_the_cell_runs():
+    caps = capabilities(nf1={"commands": HOST["commands"]})
+    assert "the IDS engine snort is not installed on nf1" in \
+        reason(make_cell(platform="ovs-dpdk+afpk", nf="snort-heavy", engine="snort"), caps)
+
+
+def test_ids_engine_missing_on_multi_host_names_every_nf_server_not_the_chaining_server():
+    bare = {"commands": ["ovs-vsctl", "iperf3", "netperf", "netserver"]}
+    caps = capabilities(nf1=bare, nf2=bare, chain=bare)
+    text = reason(make_cell(wiring="multi-host", nf="snort-light", fabric="vxlan", placement="bf", chain_length=2), caps)
+    assert text.startswith("the IDS engine suricata is not installed on nf1, nf2 (")
+    assert reason(make_cell(wiring="multi-host", nf="snort-light", fabric="vxlan", placement="bf", chain_length=2),
+                  capabilities(chain=bare)) == ""
 
 
 # plan
@@ -574,19 +758,44 @@ def test_plan_force_keeps_unchanged_unsupported_cells_done():
     assert len(plan_of([cell], {key_of(cell): record}, force=True)["done"]) == 1
 
 
+def test_the_emulated_inventory_no_longer_stands_l2fwd_in_for_an_ids():
+    assert EMULATED_STAND_INS == {"fig4": {"platform": {"ovs-dpdk-6+dpdk": "ovs-dpdk+dpdk"}}}
+
+
 def test_plan_of_the_smoke_matrix_on_the_emulated_host():
-    cells = smoke_cells(stand_ins={"fig2": {"nf": {"snort-light": "l2fwd"}},
-                                   "fig4": {"platform": {"ovs-dpdk-6+dpdk": "ovs-dpdk+dpdk"}}})
+    cells = smoke_cells(stand_ins=EMULATED_STAND_INS, ids=IDS)
     result = plan_of(cells, {})
     assert sorted(cell["id"] for cell in result["run"]) == sorted([
-        "fig2 platform=ovs-dpdk+dpdk nf=snort-light chain_length=1 throughput",
-        "fig2 platform=ovs-dpdk+dpdk nf=snort-light chain_length=1 latency",
-        "fig2 platform=ovs-dpdk+dpdk nf=snort-light chain_length=2 throughput",
-        "fig2 platform=ovs-dpdk+dpdk nf=snort-light chain_length=2 latency",
+        "fig2 platform=ovs-dpdk+afpk nf=snort-light chain_length=1 throughput",
+        "fig2 platform=ovs-dpdk+afpk nf=snort-light chain_length=1 latency",
+        "fig2 platform=ovs-dpdk+afpk nf=snort-light chain_length=2 throughput",
+        "fig2 platform=ovs-dpdk+afpk nf=snort-light chain_length=2 latency",
+        "table1 platform=ovs-dpdk+nfq nf=snort-heavy chain_length=1 throughput",
+        "table1 platform=ovs-dpdk+nfq nf=snort-heavy chain_length=1 latency",
+        "table1 platform=ovs-dpdk+afpk nf=snort-heavy chain_length=1 throughput",
+        "table1 platform=ovs-dpdk+afpk nf=snort-heavy chain_length=1 latency",
+        "table1 platform=ovs-dpdk+dpdk nf=snort-heavy chain_length=1 throughput",
+        "table1 platform=ovs-dpdk+dpdk nf=snort-heavy chain_length=1 latency",
+        "fig3 platform=ovs-dpdk+afpk nf=snort-heavy chain_length=1 throughput",
+        "fig3 platform=ovs-dpdk+afpk nf=snort-heavy chain_length=1 replicas=2 throughput",
         "fig4 platform=ovs-dpdk-6+dpdk nf=l2fwd chain_length=4 placement=sc fabric=vxlan throughput",
         "fig4 platform=ovs-dpdk-6+dpdk nf=l2fwd chain_length=4 placement=bf fabric=vxlan throughput",
     ])
-    assert len(result["unsupported"]) == 48
+    # table1's three ovs-kernel platforms (no openvswitch module) and its onvm, ib, fig5, fig6 (onvm)
+    assert len(result["unsupported"]) == 3 * 2 + 2 + 2 + 4 + 2
+    reasons = set(cell["reason"] for cell in result["unsupported"])
+    assert reasons == {"ovs-kernel needs the openvswitch kernel module; nf1: no module",
+                       "the OpenNetVM platform is not provided by this collection yet"}
+    ids_runs = [cell["runs"] for cell in result["run"] if cell["experiment"] != "fig4"]
+    assert set((run["engine"], run["ruleset"]) for run in ids_runs) == {
+        ("suricata", IDS["rulesets"]["snort-light"]), ("suricata", IDS["rulesets"]["snort-heavy"])}
+
+
+def test_plan_of_the_smoke_matrix_without_the_engine_installed_leaves_the_ids_cells_out():
+    caps = capabilities(nf1={"commands": ["ovs-vsctl", "dpdk-testpmd"]})
+    result = plan_of(smoke_cells(stand_ins=EMULATED_STAND_INS, ids=IDS), {}, caps)
+    assert [cell["experiment"] for cell in result["run"]] == ["fig4", "fig4"]
+    assert len([cell for cell in result["unsupported"] if "the IDS engine suricata is not installed on nf1" in cell["reason"]]) == 12
 
 
 # speed
