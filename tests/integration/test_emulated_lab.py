@@ -166,7 +166,8 @@ def test_the_smoke_benchmark_ran_and_the_report_is_written(lab, results_dir):
     out = lab[1]
     cells = [json.load(open(os.path.join(results_dir, "cells", name))) for name in os.listdir(os.path.join(results_dir, "cells"))]
     statuses = dict((status, len([c for c in cells if c["status"] == status])) for status in ("ok", "failed", "unsupported"))
-    assert statuses["ok"] == 6 and statuses["failed"] == 0, statuses  # fig2 (l2fwd for Light Snort) 2x2, fig4 sc/bf
+    # fig2 (Light IDS, 1 and 2 NFs) 2x2, table1 (Heavy IDS, nfq / afpk / dpdk) 3x2, fig3 (1 and 2 replicas) 2, fig4 sc/bf 2
+    assert statuses["ok"] == 14 and statuses["failed"] == 0, statuses
     assert statuses["unsupported"] > 0 and all(c["reason"] for c in cells if c["status"] == "unsupported")
     for cell in cells:
         if cell["status"] == "ok":
@@ -180,7 +181,8 @@ def test_the_smoke_benchmark_ran_and_the_report_is_written(lab, results_dir):
     flat = " ".join(out.split())  # Ansible wraps long messages
     assert "report: %s/summary.md" % report in flat
     summary = open(os.path.join(report, "summary.md")).read()
-    assert "nf snort-light ran as l2fwd" in summary and "veth pairs" in summary
+    assert "nf snort-light ran on the IDS engine suricata" in summary and "veth pairs" in summary
+    assert "nf snort-heavy ran on the IDS engine suricata, ruleset heavy: generated, 5000 content rules" in summary
     for line in re.findall(r"orchestration overhead per cell: mean \d+ %, max \d+ %|chain deployments \(shared by the cells "
                            r"measured on them\): mean \d+ %; the harness steps per cell: mean \d+ %", flat):
         measured("first run: " + line)

@@ -178,7 +178,7 @@ def fig2(platform, *throughputs):
 def test_finding_2_partly_reproduced_when_one_thread_falls_and_four_threads_are_missing():
     out = verdict(findings.finding_switch_bottleneck, *fig2("ovs-dpdk+dpdk", 1000.0, 700.0))
     assert out["verdict"] == "partly reproduced"
-    assert "ovs-dpdk (1 PMD thread): 1000 Mb/s at 1 NFs -> 700 Mb/s at 2 NFs (-30 %)" in out["evidence"]
+    assert "ovs-dpdk+dpdk (1 PMD thread): 1000 Mb/s at 1 NFs -> 700 Mb/s at 2 NFs (-30 %)" in out["evidence"]
     assert "ovs-dpdk-4 not measured (no cells)" in out["evidence"]
 
 
@@ -364,3 +364,9 @@ def test_substitutions_count_cells_whose_runs_differ_from_params():
 
 def test_substitutions_none_when_runs_match():
     assert findings.substitutions(rows(*table1(624.0, 176.0))) == []
+
+
+def test_finding_2_uses_the_af_packet_chains_of_the_same_one_pmd_switch_without_dpdk_ones():
+    out = verdict(findings.finding_switch_bottleneck, *fig2("ovs-dpdk+afpk", 600.0, 420.0))
+    assert out["verdict"] == "partly reproduced"
+    assert out["evidence"].startswith("ovs-dpdk+afpk (1 PMD thread): 600 Mb/s at 1 NFs -> 420 Mb/s at 2 NFs (-30 %)")
