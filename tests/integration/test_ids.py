@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import tarfile
+import tempfile
 import time
 
 import pytest
@@ -41,11 +42,16 @@ def changed(output):
 
 def health():
     """Each instance's health, through the module (health=true changes nothing)."""
-    args = json.dumps({"instances": INSTANCES, "health": True})
-    code, out = ansible_playbook(HEALTH, "-e", "ids_health_args=" + args, inventory=EMULATED)
-    assert code == 0, out[-3000:]
-    line = [row for row in out.splitlines() if "IDS-HEALTH " in row][-1]
-    return dict((item["name"], item["health"]) for item in json.loads(line.split("IDS-HEALTH ", 1)[1].rstrip('"')))
+    handle, path = tempfile.mkstemp(prefix="nfvlab-ids-health-", suffix=".json")
+    os.close(handle)
+    try:
+        args = json.dumps({"ids_health_args": {"instances": INSTANCES, "health": True}, "ids_health_out": path})
+        code, out = ansible_playbook(HEALTH, "-e", args, inventory=EMULATED)
+        assert code == 0, out[-3000:]
+        with open(path) as result:
+            return dict((item["name"], item["health"]) for item in json.load(result))
+    finally:
+        os.remove(path)
 
 
 def iperf3(seconds=4, streams=4):
@@ -155,11 +161,11 @@ def test_a_community_rules_tarball_whose_checksum_does_not_match_stops_before_th
 
 def test_a_ruleset_the_engine_rejects_stops_with_the_engines_error(ids_chain):
     rules = "/tmp/nfvlab-test-broken.rules"
-    host("nf1").check_output("printf '%%s\\n' %s > %s", "'alert tcp any any -> any any (msg:\"broken\"; content:\"abc; sid:1;)'", rules)
+    host("nf1").check_output("echo %s > %s", 'alert tcp any any -> any any (msg:"broken"; content:"abc; sid:1;)', rules)
     try:
         units = host("nf1").check_output("cat /etc/nfvlab/ids/c1s2/suricata.yaml | sha256sum")
-        args = json.dumps({"instances": INSTANCES, "heavy_rules_file": rules})
-        code, out = ansible_playbook(HEALTH, "-e", "ids_health_args=" + args, inventory=EMULATED)
+        args = json.dumps({"ids_health_args": {"instances": INSTANCES, "heavy_rules_file": rules}})
+        code, out = ansible_playbook(HEALTH, "-e", args, inventory=EMULATED)
         flat = " ".join(out.split())
         assert code != 0
         assert "fails suricata" in flat and "error parsing signature" in flat, out[-3000:]

@@ -158,7 +158,25 @@ def test_finding_1_not_testable_with_only_unsupported_cells():
 def test_finding_1_not_testable_without_any_cells():
     out = findings.finding_bypass([])
     assert out == {"verdict": "not testable here",
-                   "evidence": "needs table1's ovs-kernel+nfq and ovs-dpdk+dpdk cells: no cells of table1 measured"}
+                   "evidence": "needs table1's ovs-kernel+nfq (or at least ovs-dpdk+nfq) and ovs-dpdk+dpdk cells: "
+                               "no cells of table1 measured"}
+
+
+def test_finding_1_on_the_capture_side_alone_without_the_kernel_datapath():
+    rows = [findings.row(record("table1", "throughput", 1155.0, platform="ovs-dpdk+dpdk")),
+            findings.row(record("table1", "throughput", 455.0, platform="ovs-dpdk+nfq")),
+            findings.row(record("table1", "latency", 757.0, platform="ovs-dpdk+dpdk")),
+            findings.row(record("table1", "latency", 484.0, platform="ovs-dpdk+nfq")),
+            findings.row(record("table1", status="unsupported", reason="ovs-kernel needs the openvswitch kernel module",
+                                platform="ovs-kernel+nfq"))]
+    out = findings.finding_bypass(rows)
+    assert out["verdict"] == "not reproduced"  # 2.54x throughput, but latency 0.64x
+    assert "without the kernel datapath (ovs-kernel needs the openvswitch kernel module)" in out["evidence"]
+    assert "ovs-dpdk+dpdk / ovs-dpdk+nfq = 2.54x throughput, latency nfq / dpdk = 0.64x" in out["evidence"]
+    faster = [item for item in rows if item["metric"] == "throughput"] + [
+        findings.row(record("table1", "latency", 300.0, platform="ovs-dpdk+dpdk")),
+        findings.row(record("table1", "latency", 484.0, platform="ovs-dpdk+nfq"))]
+    assert findings.finding_bypass(faster)["verdict"] == "partly reproduced"
 
 
 def test_failed_cells_do_not_count():
