@@ -48,7 +48,7 @@ def run(argv, cwd=ROOT):
 
 
 def pytest(path):
-    code = run([sys.executable, "-m", "pytest", path, "-ra", "-p", "no:cacheprovider"])
+    code = run([sys.executable, "-m", "pytest", path, "-ra", "--durations=15", "-p", "no:cacheprovider"])
     if code == PYTEST_NO_TESTS:
         print("pytest collected no tests in %s" % path)
         return 1  # a suite that exists must run something

@@ -10,13 +10,22 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.nfvlab.interconnect.plugins.module_utils.chain_plan import ChainPlanError, chain_plan, switch_ports
+from ansible_collections.nfvlab.interconnect.plugins.module_utils.chain_plan import ChainPlanError, chain_plan, onvm_chain_plan, switch_ports
 
 
 def _chain_plan(placement, name, replicas=1, wiring="multi-host", chain_host="chain", ingress_port="xe2",
                 egress_port="xe3", vni_base=4096):
     try:
         return chain_plan(placement, name, replicas, wiring, chain_host, ingress_port, egress_port, vni_base)
+    except ChainPlanError as exc:
+        raise AnsibleFilterError(str(exc))
+
+
+def _onvm_chain_plan(placement, name, replicas=1, wiring="multi-host", chain_host="chain", ingress_port="xe2",
+                     egress_port="xe3", vni_base=4096, manager_ports=("onvm0", "onvm1")):
+    try:
+        return onvm_chain_plan(placement, name, replicas, wiring, chain_host, ingress_port, egress_port, vni_base,
+                               manager_ports)
     except ChainPlanError as exc:
         raise AnsibleFilterError(str(exc))
 
@@ -30,4 +39,4 @@ def _switch_ports(interfaces, peers, lab="hardware", hw_ports=None, kind="ethern
 
 class FilterModule(object):
     def filters(self):
-        return {"chain_plan": _chain_plan, "switch_ports": _switch_ports}
+        return {"chain_plan": _chain_plan, "onvm_chain_plan": _onvm_chain_plan, "switch_ports": _switch_ports}

@@ -188,3 +188,87 @@ def switch_ports(interfaces, peers, lab="hardware", hw_ports=None, kind="etherne
             port["mtu_request"] = int(mtu)
         ports.append(port)
     return ports
+
+
+def onvm_runs(placement, replicas):
+    """Which consecutive stages of a placed chain each NF server runs on OpenNetVM.
+
+    An OpenNetVM manager hands every packet arriving on its ports to service 1 and
+    balances a service's replicas itself, so each NF server holds at most one run of
+    consecutive stages, with every replica of a stage. Returns [{host, stages}] in
+    chain order; raises ChainPlanError naming the placement that breaks this."""
+    replicas = int(replicas)
+    hops = (placement or {}).get("hops", [])
+    if replicas < 1 or len(hops) % replicas:
+        raise ChainPlanError("%d placed NFs are not a whole number of stages of %d replicas" % (len(hops), replicas))
+    stage_hosts = []
+    for hop in hops:
+        stage = (hop["index"] - 1) // replicas + 1
+        if len(stage_hosts) < stage:
+            stage_hosts.append([])
+        if hop["host"] not in stage_hosts[stage - 1]:
+            stage_hosts[stage - 1].append(hop["host"])
+    runs = []
+    for stage, hosts in enumerate(stage_hosts, 1):
+        if len(hosts) > 1:
+            raise ChainPlanError(
+                "OpenNetVM balances the replicas of a service inside one manager: stage %d has replicas on %s "
+                "(placement %s)" % (stage, " and ".join(hosts), (placement or {}).get("policy")))
+        if runs and runs[-1]["host"] == hosts[0]:
+            runs[-1]["stages"].append(stage)
+        else:
+            runs.append({"host": hosts[0], "stages": [stage]})
+    seen = set()
+    for run in runs:
+        if run["host"] in seen:
+            raise ChainPlanError(
+                "OpenNetVM's manager hands every packet from its ports to service 1, so an NF server runs one stretch of "
+                "consecutive NFs of a chain; placement %s gives %s stages %s" % (
+                    (placement or {}).get("policy"), run["host"],
+                    " and ".join(",".join(str(s) for s in r["stages"]) for r in runs if r["host"] == run["host"])))
+        seen.add(run["host"])
+    return runs
+
+
+def onvm_chain_plan(placement, name, replicas, wiring, chain_host, ingress_port, egress_port, vni_base=4096,
+                    manager_ports=("onvm0", "onvm1")):
+    """The per-host plan of a chain on OpenNetVM.
+
+    Each NF server's run of stages (onvm_runs) becomes one element of the switch's
+    chain whose two ports are that server's manager ports (its net_tap interfaces,
+    manager_ports): the switch steers the traffic into the manager and takes it back,
+    over the VXLAN tunnels in multi-host wiring, exactly as for one NF. Inside, the
+    run's stages are services 1..k of that manager (service i forwards to i+1, the
+    last one out of the manager's second port), each with `replicas` instances.
+    Returns chain_plan's result with `onvm`: {host: {stages, services, replicas}},
+    and `stages`/`replicas` of the whole chain."""
+    if not isinstance(manager_ports, (list, tuple)) or len(manager_ports) != 2 or not all(
+            isinstance(port, str) and port for port in manager_ports):
+        raise ChainPlanError("the OpenNetVM manager ports must be two interface names (in, out), got %r" % (manager_ports,))
+    runs = onvm_runs(placement, replicas) if placement else []
+    pseudo = None
+    if runs:
+        pseudo = {"policy": (placement or {}).get("policy"),
+                  "traversals": (placement or {}).get("traversals", 0),
+                  "hops": [{"index": index, "host": run["host"], "slot": 1} for index, run in enumerate(runs, 1)]}
+    plan = chain_plan(pseudo, name, 1, wiring, chain_host, ingress_port, egress_port, vni_base)
+    renames = {}
+    for inst in plan["instances"]:
+        for port, tap in zip(inst["ports"], manager_ports):
+            renames[port["name"]] = tap
+            port["name"] = tap
+
+    def rename(value):
+        if isinstance(value, dict):
+            return dict((key, rename(item)) for key, item in value.items())
+        if isinstance(value, list):
+            return [rename(item) for item in value]
+        return renames.get(value, value) if isinstance(value, str) else value
+
+    for host in plan["hosts"].values():
+        host["segments"] = rename(host["segments"])
+    plan["stages"] = sum(len(run["stages"]) for run in runs)
+    plan["replicas"] = int(replicas)
+    plan["onvm"] = dict((run["host"], {"stages": run["stages"], "services": list(range(1, len(run["stages"]) + 1)),
+                                       "replicas": int(replicas)}) for run in runs)
+    return plan

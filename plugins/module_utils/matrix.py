@@ -23,6 +23,9 @@ import itertools
 import json
 import re
 
+from ansible_collections.nfvlab.interconnect.plugins.module_utils.chain_plan import ChainPlanError, onvm_runs
+from ansible_collections.nfvlab.interconnect.plugins.module_utils.placement import PlacementError, chain_placement
+
 PROFILES = ("smoke", "emulated", "full")
 METRICS = ("throughput", "latency")
 WIRINGS = ("single-host", "multi-host")
@@ -39,6 +42,7 @@ PARAMS = ("platform", "nf", "chain_length", "replicas", "placement", "fabric", "
 DEPLOY_PARAMS = ("wiring", "platform", "nf", "chain_length", "replicas", "placement", "fabric")
 # How each NF captures packets: l2fwd (dpdk-testpmd) with DPDK only; the IDS NFs (snort-light, snort-heavy) with
 # what their engine can (Snort 2.9's DAQ 2.0.7 has no DPDK module). The matrix spells AF_PACKET "afpk".
+# (On the onvm platform l2fwd is OpenNetVM's simple_forward: the manager's rings, no capture module.)
 NF_CAPTURES = {"l2fwd": ("dpdk",)}
 IDS_ENGINE_CAPTURES = {"suricata": ("nfq", "afpk", "dpdk"), "snort": ("nfq", "afpk")}
 # The ids role's spelling of a matrix capture mode.
@@ -127,8 +131,13 @@ def validate_experiments(experiments, profile):
             raise MatrixError("%s.metrics=%r, expected a list of %s" % (where, metrics, ", ".join(METRICS)))
 
 
-def _stand_in(stand_ins, experiment_name, param, value):
-    return ((stand_ins or {}).get(experiment_name) or {}).get(param, {}).get(value, value)
+def _stand_in(stand_ins, experiment_name, param, value, platform=None):
+    """What runs instead of the paper's value; a key '<value>@<platform>' applies on that platform only
+    (e.g. nf {'snort-heavy@onvm': 'l2fwd'}) and comes before a plain '<value>'."""
+    table = ((stand_ins or {}).get(experiment_name) or {}).get(param, {})
+    if platform is not None and "%s@%s" % (value, platform) in table:
+        return table["%s@%s" % (value, platform)]
+    return table.get(value, value)
 
 
 def is_ids(nf):
@@ -177,8 +186,8 @@ def expand_cells(experiments, profile, measurement, stand_ins=None, only=None, i
             params.update(experiment.get("fixed") or {})
             params.update(zip(order, point))
             params["wiring"] = experiment["wiring"]
-            runs = {"platform": _stand_in(stand_ins, name, "platform", params["platform"]),
-                    "nf": _stand_in(stand_ins, name, "nf", params["nf"])}
+            runs = {"platform": _stand_in(stand_ins, name, "platform", params["platform"])}
+            runs["nf"] = _stand_in(stand_ins, name, "nf", params["nf"], runs["platform"])
             for param in ("platform", "nf"):
                 _check_param("benchmark_stand_ins.%s.%s" % (name, param), param, runs[param])
             if is_ids(runs["nf"]):
@@ -247,6 +256,34 @@ def _hosts_of(cell, lab_groups):
     return nf_servers + list(lab_groups.get("chaining_servers") or [])
 
 
+def _onvm_reason(cell, capabilities, lab_groups, hosts):
+    """Why the onvm platform cannot run the cell here, or ''."""
+    params, runs = cell["params"], cell["runs"]
+    nf_servers = [host for host in hosts if host in (lab_groups.get("nf_servers") or [])]
+    lacking = ["%s: %s" % (host, (capabilities[host].get("onvm") or {}).get("reason") or "no OpenNetVM manager")
+               for host in nf_servers if not (capabilities[host].get("onvm") or {}).get("available")]
+    if lacking:
+        return "OpenNetVM is not available on " + "; ".join(lacking)
+    no_switch = [host for host in hosts
+                 if not (capabilities[host].get("ovs_dpdk") or capabilities[host].get("ovs_kernel_datapath"))]
+    if no_switch:
+        return ("the manager's net_tap ports reach the links through Open vSwitch, which is not set up on %s "
+                "(playbooks/dataplane.yml)" % ", ".join(no_switch))
+    if is_ids(runs["nf"]):
+        return ("no IDS engine here captures from OpenNetVM: the paper's Snort read packets through an OpenNetVM DAQ "
+                "that was not published, and Suricata has none (an inventory may stand l2fwd in for it: "
+                "benchmark_stand_ins {%s: {nf: {%s@onvm: l2fwd}}})" % (cell["experiment"], runs["nf"]))
+    stages = int(params["chain_length"]) * int(params["replicas"])
+    if stages > 0:
+        policy = "shortcut" if params["placement"] == "none" else params["placement"]
+        try:
+            placed = chain_placement(stages, list(lab_groups.get("nf_servers") or []), policy, None, params["wiring"])
+            onvm_runs(placed, int(params["replicas"]))
+        except (PlacementError, ChainPlanError) as exc:
+            return str(exc)
+    return ""
+
+
 def unsupported_reason(cell, capabilities, lab_groups, wiring):
     """Why this lab cannot run the cell, or '' when it can.
 
@@ -263,7 +300,9 @@ def unsupported_reason(cell, capabilities, lab_groups, wiring):
     if params["wiring"] not in wiring:
         return "the lab is wired %s, the cell needs %s (topology_wiring)" % (" + ".join(wiring) or "for nothing", params["wiring"])
     if platform["switch"] == "onvm":
-        return "the OpenNetVM platform is not provided by this collection yet"
+        reason = _onvm_reason(cell, capabilities, lab_groups, hosts)
+        if reason:
+            return reason
     if platform["switch"] == "ovs-kernel":
         lacking = ["%s: %s" % (host, capabilities[host].get("ovs_kernel_reason") or "no openvswitch kernel module")
                    for host in hosts if not capabilities[host].get("ovs_kernel")]
@@ -284,7 +323,9 @@ def unsupported_reason(cell, capabilities, lab_groups, wiring):
                     % ", ".join(host for host in hosts if not capabilities[host].get("ovs_dpdk")))
     if platform["switch"] == "ovs-kernel" and platform["capture"] == "dpdk":
         return "capture dpdk needs vhost-user ports, which only OVS-DPDK offers; ovs-kernel is a kernel-only path"
-    if is_ids(runs["nf"]):
+    if platform["switch"] == "onvm":
+        pass  # judged by _onvm_reason: l2fwd runs as simple_forward, an IDS has no OpenNetVM capture
+    elif is_ids(runs["nf"]):
         engine = runs.get("engine", "suricata")
         if platform["capture"] not in IDS_ENGINE_CAPTURES[engine]:
             return ("the IDS engine %s cannot capture with %s (it captures with %s; Snort 2.9's DAQ 2.0.7 has no DPDK module)"

@@ -19,7 +19,10 @@ description:
     recorded - and returns them as RV(fingerprint) with its sha256.
   - Also returns RV(capabilities) - what this host can run - used by the benchmark harness to record a cell as
     unsupported, with the reason, instead of running it - CPU count, whether OVS-DPDK runs, whether the openvswitch
-    kernel module is loaded or loadable (and why not), InfiniBand devices, the traffic tools present.
+    kernel module is loaded or loadable (and why not), InfiniBand devices, the traffic tools present, whether an
+    OpenNetVM manager is built and configured (and why not).
+  - Where the OpenNetVM role built a manager, its version and commit are part of the fingerprint (absent otherwise,
+    so a host without OpenNetVM keeps the fingerprint it had).
   - The fingerprint holds configuration, never process IDs or counters, so it is the same on every run until the
     host's set-up changes.
 author:
@@ -46,6 +49,14 @@ options:
     description: The record the nic_bind role writes (bindings of the lab's ports); absent means no bindings.
     type: path
     default: /var/lib/nfvlab/nic_bind.json
+  onvm_config:
+    description: The manager configuration the C(opennetvm) role writes once it has built OpenNetVM.
+    type: path
+    default: /etc/nfvlab/onvm/manager.json
+  onvm_unavailable:
+    description: The record the C(opennetvm) role writes when it could not build OpenNetVM, with the reason.
+    type: path
+    default: /var/lib/nfvlab/onvm/unavailable.json
   sysfs:
     description: Root of sysfs (tests point it at a directory laid out like C(/sys)).
     type: path
@@ -95,12 +106,15 @@ capabilities:
   description:
     - C(cpus) (count), C(ovs_dpdk) (Open vSwitch is configured with C(dpdk-init=true)), C(ovs_kernel_datapath) (it is
       installed without), C(ovs_pmd_threads) (CPUs in C(pmd-cpu-mask)), C(ovs_kernel) and C(ovs_kernel_reason) (the module is loaded or loadable),
-      C(infiniband) (device names), C(commands) (the O(commands) found).
+      C(infiniband) (device names), C(commands) (the O(commands) found), C(onvm) (C(available), C(reason),
+      C(version), C(services) - the OpenNetVM manager, built and configured).
   returned: always
   type: dict
   sample: {cpus: 2, ovs_dpdk: true, ovs_kernel_datapath: false, ovs_pmd_threads: 1, ovs_kernel: false,
            ovs_kernel_reason: "the openvswitch kernel module is not loaded and cannot be loaded (modprobe: ...)",
-           infiniband: [], commands: [ovs-vsctl, dpdk-testpmd]}
+           infiniband: [], commands: [ovs-vsctl, dpdk-testpmd],
+           onvm: {available: false, reason: "https://github.com/sdnfv/openNetVM.git is not reachable from nf1: ...",
+                  version: null, services: 0}}
 """
 
 import hashlib
@@ -183,6 +197,29 @@ def ovs_kernel(module, sysfs):
         (err or out).strip().splitlines()[-1] if (err or out).strip() else "rc=%d" % rc)
 
 
+def onvm(config_path, unavailable_path):
+    """The OpenNetVM manager on this host: ({available, reason, version, services}, {version, commit} or None)."""
+    config = _read(config_path)
+    if not config:
+        record = _read(unavailable_path)
+        try:
+            reason = json.loads(record).get("reason") if record else ""
+        except ValueError:
+            reason = ""
+        return {"available": False, "version": None, "services": 0,
+                "reason": reason or ("no OpenNetVM manager here (%s is absent: the opennetvm role writes it once it has "
+                                     "built OpenNetVM, in playbooks/dataplane.yml)" % config_path)}, None
+    try:
+        config = json.loads(config)
+    except ValueError as exc:
+        return {"available": False, "version": None, "services": 0,
+                "reason": "%s is not JSON: %s" % (config_path, exc)}, None
+    built = {"version": config.get("version"), "commit": config.get("commit")}
+    # Built and configured is enough: the chain deployment starts the manager for an onvm chain (and stops it for
+    # the others, so its busy-polling threads do not take CPU from them).
+    return {"available": True, "reason": "", "version": config.get("version"), "services": config.get("services", 0)}, built
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -194,6 +231,8 @@ def main():
                                    "onvm_mgr", "ib_send_bw"]),
             ignore_ovs_keys=dict(type="list", elements="str", default=["pmd-cpu-mask"], no_log=False),
             nic_bind_record=dict(type="path", default="/var/lib/nfvlab/nic_bind.json"),
+            onvm_config=dict(type="path", default="/etc/nfvlab/onvm/manager.json"),
+            onvm_unavailable=dict(type="path", default="/var/lib/nfvlab/onvm/unavailable.json"),
             sysfs=dict(type="path", default="/sys"),
             procfs=dict(type="path", default="/proc"),
         ),
@@ -219,6 +258,9 @@ def main():
         "ovs": ovs_state,
         "nic_bind": bindings,
     }
+    onvm_state, onvm_built = onvm(params["onvm_config"], params["onvm_unavailable"])
+    if onvm_built:
+        fingerprint["onvm"] = onvm_built
     kernel_ok, kernel_reason = ovs_kernel(module, sysfs)
     ib_dir = os.path.join(sysfs, "class", "infiniband")
     capabilities = {
@@ -230,6 +272,7 @@ def main():
         "ovs_kernel_reason": kernel_reason,
         "infiniband": sorted(os.listdir(ib_dir)) if os.path.isdir(ib_dir) else [],
         "commands": [name for name in params["commands"] if module.get_bin_path(name)],
+        "onvm": onvm_state,
     }
     sha = hashlib.sha256(json.dumps(fingerprint, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
     module.exit_json(changed=False, fingerprint=fingerprint, sha256=sha, capabilities=capabilities)

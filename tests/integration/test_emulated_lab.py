@@ -166,8 +166,13 @@ def test_the_smoke_benchmark_ran_and_the_report_is_written(lab, results_dir):
     out = lab[1]
     cells = [json.load(open(os.path.join(results_dir, "cells", name))) for name in os.listdir(os.path.join(results_dir, "cells"))]
     statuses = dict((status, len([c for c in cells if c["status"] == status])) for status in ("ok", "failed", "unsupported"))
-    # fig2 (Light IDS, 1 and 2 NFs) 2x2, table1 (Heavy IDS, nfq / afpk / dpdk) 3x2, fig3 (1 and 2 replicas) 2, fig4 sc/bf 2
-    assert statuses["ok"] == 14 and statuses["failed"] == 0, statuses
+    # on OVS: fig2 (Light IDS, 1 and 2 NFs) 2x2, table1 (Heavy IDS, nfq / afpk / dpdk) 3x2, fig3 (1 and 2 replicas) 2,
+    # fig4 sc/bf 2; the onvm cells run only where the lab could build OpenNetVM, else they say why not
+    on_ovs = [c for c in cells if c["status"] == "ok" and c["runs"]["platform"] != "onvm"]
+    assert len(on_ovs) == 14 and statuses["failed"] == 0, statuses
+    onvm = [c for c in cells if c["runs"]["platform"] == "onvm" and c["status"] == "unsupported"]
+    assert all(c["reason"].startswith(("OpenNetVM is not available on", "no IDS engine here captures from OpenNetVM",
+                                       "the InfiniBand fabric needs an HCA")) for c in onvm), [c["reason"] for c in onvm]
     assert statuses["unsupported"] > 0 and all(c["reason"] for c in cells if c["status"] == "unsupported")
     for cell in cells:
         if cell["status"] == "ok":

@@ -111,9 +111,9 @@ def test_parse_platform_rejects_bad_platforms_naming_them(platform):
 
 
 @pytest.mark.parametrize("experiment, count", [
-    ("fig2", 1 * 1 * 2 * 2),     # platforms (ovs-dpdk+afpk) x nf x chain lengths x metrics
+    ("fig2", 2 * 1 * 2 * 2),     # platforms (ovs-dpdk+afpk, onvm) x nf x chain lengths x metrics
     ("table1", 7 * 2),           # platforms x metrics
-    ("fig3", 1 * 2),             # platforms (ovs-dpdk+afpk) x replicas, throughput only
+    ("fig3", 2 * 2),             # platforms (ovs-dpdk+afpk, onvm) x replicas, throughput only
     ("fig4", 1 * 2 * 1),         # nf x placements x chain lengths
     ("ib", 2),                   # packet sizes
     ("fig5", 2 * 2 * 1),         # placements x fabrics x chain lengths, latency only
@@ -123,13 +123,13 @@ def test_smoke_cell_count_per_experiment(experiment, count):
     assert len(cells_of(smoke_cells(), experiment)) == count
 
 
-def test_smoke_profile_has_30_cells():
-    assert len(smoke_cells()) == 30
+def test_smoke_profile_has_36_cells():
+    assert len(smoke_cells()) == 36
 
 
-def test_smoke_profile_runs_fig2_and_fig3_on_one_platform_each():
-    assert set(cell["params"]["platform"] for cell in cells_of(smoke_cells(), "fig2")) == {"ovs-dpdk+afpk"}
-    assert set(cell["params"]["platform"] for cell in cells_of(smoke_cells(), "fig3")) == {"ovs-dpdk+afpk"}
+def test_smoke_profile_runs_fig2_and_fig3_on_ovs_dpdk_and_onvm():
+    assert set(cell["params"]["platform"] for cell in cells_of(smoke_cells(), "fig2")) == {"ovs-dpdk+afpk", "onvm"}
+    assert set(cell["params"]["platform"] for cell in cells_of(smoke_cells(), "fig3")) == {"ovs-dpdk+afpk", "onvm"}
 
 
 def test_emulated_fig2_has_five_platforms_two_nfs_six_lengths_two_metrics():
@@ -140,8 +140,10 @@ def test_emulated_fig2_has_five_platforms_two_nfs_six_lengths_two_metrics():
 def test_cells_come_in_experiment_order_then_axes_then_metric():
     cells = smoke_cells()
     assert [cell["experiment"] for cell in cells][0] == "fig2"
-    assert [(cell["params"]["chain_length"], cell["metric"]) for cell in cells_of(cells, "fig2")] == [
-        (1, "throughput"), (1, "latency"), (2, "throughput"), (2, "latency")]
+    assert [(cell["params"]["platform"], cell["params"]["chain_length"], cell["metric"]) for cell in cells_of(cells, "fig2")] == [
+        ("ovs-dpdk+afpk", 1, "throughput"), ("ovs-dpdk+afpk", 1, "latency"), ("ovs-dpdk+afpk", 2, "throughput"),
+        ("ovs-dpdk+afpk", 2, "latency"), ("onvm", 1, "throughput"), ("onvm", 1, "latency"), ("onvm", 2, "throughput"),
+        ("onvm", 2, "latency")]
     emulated = matrix.expand_cells(EXPERIMENTS, "emulated", MEASUREMENT["emulated"], only=["fig2"])
     picked = [emulated[index] for index in (0, 1, 2, 3, 12, 24)]
     assert [(cell["params"]["platform"], cell["params"]["nf"], cell["params"]["chain_length"], cell["metric"])
@@ -192,7 +194,7 @@ def test_throughput_cells_without_replicas_have_the_measurement_flows():
 
 def test_load_balancing_cells_have_ten_flows_per_replica():
     two = [cell for cell in cells_of(smoke_cells(), "fig3") if cell["params"]["replicas"] == 2]
-    assert len(two) == 1
+    assert len(two) == 2
     assert set(cell["flows"] for cell in two) == {20}
     three = [cell for cell in matrix.expand_cells(EXPERIMENTS, "emulated", MEASUREMENT["emulated"], only=["fig3"])
              if cell["params"]["replicas"] == 3]
@@ -298,7 +300,7 @@ def test_the_ruleset_label_is_part_of_the_key_of_the_cells_running_it():
 
 def test_a_stand_in_for_an_ids_nf_runs_without_an_engine():
     cells = cells_of(smoke_cells(stand_ins={"fig2": {"nf": {"snort-light": "l2fwd"}}}, ids=IDS), "fig2")
-    assert cells and all(cell["runs"] == {"platform": "ovs-dpdk+afpk", "nf": "l2fwd"} for cell in cells)
+    assert cells and all(cell["runs"] == {"platform": cell["params"]["platform"], "nf": "l2fwd"} for cell in cells)
 
 
 def test_a_stand_in_ids_nf_gets_the_engine_of_what_runs():
@@ -444,7 +446,7 @@ def test_unknown_experiment_key_is_refused():
 
 def test_groups_put_throughput_and_latency_of_one_deployment_together():
     result = matrix.groups(cells_of(smoke_cells(), "fig2"))
-    assert len(result) == 2
+    assert len(result) == 4
     for group in result:
         assert [cell["metric"] for cell in group["cells"]] == ["throughput", "latency"]
 
@@ -490,8 +492,65 @@ def test_runnable_multi_host_vxlan_cell_has_no_reason():
     assert reason(make_cell(wiring="multi-host", chain_length=4, placement="bf", fabric="vxlan")) == ""
 
 
-def test_onvm_is_not_provided():
-    assert reason(make_cell(platform="onvm")) == "the OpenNetVM platform is not provided by this collection yet"
+ONVM = {"available": True, "reason": "", "version": "v21.10", "services": 16}
+
+
+def onvm_capabilities(**changes):
+    caps = capabilities(nf1={"onvm": ONVM}, nf2={"onvm": ONVM})
+    for host, change in changes.items():
+        caps[host].update(change)
+    return caps
+
+
+def test_onvm_needs_a_manager_on_the_nf_servers():
+    assert reason(make_cell(platform="onvm")) == "OpenNetVM is not available on nf1: no OpenNetVM manager"
+    caps = capabilities(nf1={"onvm": {"available": False, "reason": "https://github.com/sdnfv/openNetVM.git is not reachable"}})
+    assert reason(make_cell(platform="onvm"), caps) == \
+        "OpenNetVM is not available on nf1: https://github.com/sdnfv/openNetVM.git is not reachable"
+    # multi-host: every NF server needs one
+    caps = onvm_capabilities(nf2={"onvm": {"available": False, "reason": "no manager.json"}})
+    assert reason(make_cell(platform="onvm", wiring="multi-host", chain_length=2, placement="sc", fabric="vxlan"), caps) == \
+        "OpenNetVM is not available on nf2: no manager.json"
+
+
+def test_onvm_runs_l2fwd_as_simple_forward():
+    assert reason(make_cell(platform="onvm", nf="l2fwd", chain_length=3), onvm_capabilities()) == ""
+    assert reason(make_cell(platform="onvm", nf="l2fwd", replicas=3), onvm_capabilities()) == ""
+    assert reason(make_cell("latency", platform="onvm", nf="l2fwd", wiring="multi-host", chain_length=2, placement="bf",
+                            fabric="vxlan"), onvm_capabilities()) == ""
+
+
+def test_onvm_has_no_ids_capture():
+    got = reason(make_cell(platform="onvm", nf="snort-heavy"), onvm_capabilities())
+    assert got.startswith("no IDS engine here captures from OpenNetVM")
+    assert "benchmark_stand_ins {custom: {nf: {snort-heavy@onvm: l2fwd}}}" in got
+
+
+def test_onvm_needs_the_switch_that_bridges_its_ports():
+    caps = onvm_capabilities(nf1={"ovs_dpdk": False, "ovs_kernel_datapath": False})
+    assert reason(make_cell(platform="onvm"), caps).startswith(
+        "the manager's net_tap ports reach the links through Open vSwitch, which is not set up on nf1")
+
+
+def test_onvm_placement_one_stretch_per_nf_server():
+    cell = make_cell(platform="onvm", wiring="multi-host", chain_length=4, placement="bf", fabric="vxlan")
+    assert reason(cell, onvm_capabilities()) == (
+        "OpenNetVM's manager hands every packet from its ports to service 1, so an NF server runs one stretch of "
+        "consecutive NFs of a chain; placement back-and-forth gives nf1 stages 1 and 3")
+    cell = make_cell(platform="onvm", wiring="multi-host", chain_length=4, placement="sc", fabric="vxlan")
+    assert reason(cell, onvm_capabilities()) == ""
+    cell = make_cell(platform="onvm", wiring="multi-host", replicas=2, placement="bf", fabric="vxlan")
+    assert reason(cell, onvm_capabilities()) == (
+        "OpenNetVM balances the replicas of a service inside one manager: stage 1 has replicas on nf1 and nf2 "
+        "(placement back-and-forth)")
+
+
+def test_platform_qualified_stand_in_applies_on_that_platform_only():
+    stand_ins = {"fig3": {"nf": {"snort-heavy@onvm": "l2fwd"}}}
+    cells = smoke_cells(stand_ins=stand_ins, only=["fig3"], ids=IDS)
+    runs = dict((cell["id"], cell["runs"]) for cell in cells)
+    assert runs["fig3 platform=ovs-dpdk+afpk nf=snort-heavy chain_length=1 throughput"]["nf"] == "snort-heavy"
+    assert runs["fig3 platform=onvm nf=snort-heavy chain_length=1 throughput"] == {"platform": "onvm", "nf": "l2fwd"}
 
 
 def test_ovs_kernel_names_the_hosts_reason():
@@ -723,7 +782,7 @@ def test_plan_failed_record_runs_again_and_is_listed():
 
 def test_plan_unsupported_with_the_same_reason_is_done():
     cell = make_cell(platform="onvm")
-    record = {"status": "unsupported", "reason": "the OpenNetVM platform is not provided by this collection yet"}
+    record = {"status": "unsupported", "reason": "OpenNetVM is not available on nf1: no OpenNetVM manager"}
     result = plan_of([cell], {key_of(cell): record})
     assert [item["id"] for item in result["done"]] == [cell["id"]]
     assert result["done"][0]["reason"] == record["reason"]
@@ -734,7 +793,7 @@ def test_plan_unsupported_with_another_reason_is_unsupported_again():
     cell = make_cell(platform="onvm")
     result = plan_of([cell], {key_of(cell): {"status": "unsupported", "reason": "an older wording"}})
     assert [item["id"] for item in result["unsupported"]] == [cell["id"]]
-    assert result["unsupported"][0]["reason"] == "the OpenNetVM platform is not provided by this collection yet"
+    assert result["unsupported"][0]["reason"] == "OpenNetVM is not available on nf1: no OpenNetVM manager"
     assert result["done"] == []
 
 
@@ -754,12 +813,15 @@ def test_plan_force_runs_ok_cells_again():
 
 def test_plan_force_keeps_unchanged_unsupported_cells_done():
     cell = make_cell(platform="onvm")
-    record = {"status": "unsupported", "reason": "the OpenNetVM platform is not provided by this collection yet"}
+    record = {"status": "unsupported", "reason": "OpenNetVM is not available on nf1: no OpenNetVM manager"}
     assert len(plan_of([cell], {key_of(cell): record}, force=True)["done"]) == 1
 
 
-def test_the_emulated_inventory_no_longer_stands_l2fwd_in_for_an_ids():
-    assert EMULATED_STAND_INS == {"fig4": {"platform": {"ovs-dpdk-6+dpdk": "ovs-dpdk+dpdk"}}}
+def test_the_emulated_inventory_stands_l2fwd_in_for_an_ids_on_onvm_only():
+    assert EMULATED_STAND_INS == {"fig2": {"nf": {"snort-light@onvm": "l2fwd", "snort-heavy@onvm": "l2fwd"}},
+                                  "fig3": {"nf": {"snort-heavy@onvm": "l2fwd"}},
+                                  "fig4": {"platform": {"ovs-dpdk-6+dpdk": "ovs-dpdk+dpdk"}},
+                                  "fig5": {"nf": {"snort-heavy@onvm": "l2fwd"}}}
 
 
 def test_plan_of_the_smoke_matrix_on_the_emulated_host():
@@ -781,11 +843,13 @@ def test_plan_of_the_smoke_matrix_on_the_emulated_host():
         "fig4 platform=ovs-dpdk-6+dpdk nf=l2fwd chain_length=4 placement=sc fabric=vxlan throughput",
         "fig4 platform=ovs-dpdk-6+dpdk nf=l2fwd chain_length=4 placement=bf fabric=vxlan throughput",
     ])
-    # table1's three ovs-kernel platforms (no openvswitch module) and its onvm, ib, fig5, fig6 (onvm)
-    assert len(result["unsupported"]) == 3 * 2 + 2 + 2 + 4 + 2
+    # table1's three ovs-kernel platforms (no openvswitch module); no OpenNetVM manager: fig2's and fig3's onvm
+    # cells, table1's onvm, ib, fig5, fig6
+    assert len(result["unsupported"]) == 3 * 2 + 4 + 2 + 2 + 2 + 4 + 2
     reasons = set(cell["reason"] for cell in result["unsupported"])
     assert reasons == {"ovs-kernel needs the openvswitch kernel module; nf1: no module",
-                       "the OpenNetVM platform is not provided by this collection yet"}
+                       "OpenNetVM is not available on nf1: no OpenNetVM manager",
+                       "OpenNetVM is not available on nf1: no OpenNetVM manager; nf2: no OpenNetVM manager"}
     ids_runs = [cell["runs"] for cell in result["run"] if cell["experiment"] != "fig4"]
     assert set((run["engine"], run["ruleset"]) for run in ids_runs) == {
         ("suricata", IDS["rulesets"]["snort-light"]), ("suricata", IDS["rulesets"]["snort-heavy"])}

@@ -44,7 +44,7 @@ def run(tmp_path, monkeypatch, capsys, commands, found=("ovs-vsctl", "dpdk-testp
     def bin_path(self, name, required=False, opt_dirs=None):
         if name in COMMANDS:  # what the module looks for: present only if listed in `found`
             return BIN_PATHS.get(name, "/usr/bin/" + name) if name in found else None
-        return BIN_PATHS[name]
+        return BIN_PATHS.get(name, "/usr/bin/" + name)
 
     monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", bin_path)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
@@ -100,3 +100,48 @@ def test_infiniband_devices_and_bindings_are_read(tmp_path, monkeypatch, capsys)
     result = run(tmp_path, monkeypatch, capsys, commands, sysfs=sysfs, procfs=procfs, nic_bind_record=str(record))
     assert result["capabilities"]["infiniband"] == ["mlx4_0"] and result["capabilities"]["ovs_kernel"]
     assert result["fingerprint"]["nic_bind"] == {"0000:03:00.0": {"driver": "vfio-pci"}}
+
+
+MANAGER = {"home": "/opt/nfvlab/opennetvm", "version": "v21.10", "commit": "20e01501355129bfa8f46d44f39ca2a8bbb516d0",
+           "services": 16, "unit": "nfvlab-onvm-mgr.service"}
+
+
+def onvm_args(tmp_path, config=None, unavailable=None):
+    sysfs, procfs = fake_sys(tmp_path)
+    conf, record = tmp_path / "manager.json", tmp_path / "unavailable.json"
+    if config is not None:
+        conf.write_text(config)
+    if unavailable is not None:
+        record.write_text(unavailable)
+    return dict(sysfs=sysfs, procfs=procfs, nic_bind_record=str(tmp_path / "none.json"), onvm_config=str(conf),
+                onvm_unavailable=str(record))
+
+
+def test_no_opennetvm_keeps_the_fingerprint_and_says_why(tmp_path, monkeypatch, capsys):
+    args = onvm_args(tmp_path)
+    result = run(tmp_path, monkeypatch, capsys, reads(), **args)
+    assert "onvm" not in result["fingerprint"], "a host without OpenNetVM keeps the fingerprint it had"
+    onvm = result["capabilities"]["onvm"]
+    assert onvm["available"] is False and onvm["reason"].startswith("no OpenNetVM manager here (%s is absent" % args["onvm_config"])
+
+
+def test_the_roles_unavailable_record_gives_the_reason(tmp_path, monkeypatch, capsys):
+    reason = "https://github.com/sdnfv/openNetVM.git is not reachable from nf1: Could not resolve host: github.com"
+    args = onvm_args(tmp_path, unavailable='{"reason": "%s"}' % reason)
+    onvm = run(tmp_path, monkeypatch, capsys, reads(), **args)["capabilities"]["onvm"]
+    assert onvm == {"available": False, "reason": reason, "version": None, "services": 0}
+
+
+def test_a_built_manager_is_available_and_its_build_is_fingerprinted(tmp_path, monkeypatch, capsys):
+    import json
+    args = onvm_args(tmp_path, config=json.dumps(MANAGER))
+    result = run(tmp_path, monkeypatch, capsys, reads(), **args)
+    assert result["fingerprint"]["onvm"] == {"version": "v21.10", "commit": MANAGER["commit"]}
+    assert result["capabilities"]["onvm"] == {"available": True, "reason": "", "version": "v21.10", "services": 16}
+
+
+def test_an_unreadable_manager_configuration_is_not_available(tmp_path, monkeypatch, capsys):
+    args = onvm_args(tmp_path, config="{not json")
+    result = run(tmp_path, monkeypatch, capsys, reads(), **args)
+    assert "onvm" not in result["fingerprint"]
+    assert result["capabilities"]["onvm"]["reason"].startswith("%s is not JSON" % args["onvm_config"])
