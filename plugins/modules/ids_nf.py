@@ -267,6 +267,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.nfvlab.interconnect.plugins.module_utils import ids
+from ansible_collections.nfvlab.interconnect.plugins.module_utils.host_files import atomic_write
 
 
 def _read(path):
@@ -417,16 +418,7 @@ class IdsNf(object):
             shutil.rmtree(scratch, ignore_errors=True)
 
     def write(self, path, text, mode=0o644):
-        if self.module.check_mode:
-            return
-        directory = os.path.dirname(path)
-        if not os.path.isdir(directory):
-            os.makedirs(directory, 0o755)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".nfvlab-")
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        self.module.atomic_move(tmp, path)
+        atomic_write(self.module, path, text, mode)
 
     def remove(self, names):
         removed = []

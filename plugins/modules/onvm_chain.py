@@ -221,11 +221,11 @@ manager:
 
 import os
 import platform
-import tempfile
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.nfvlab.interconnect.plugins.module_utils import onvm
+from ansible_collections.nfvlab.interconnect.plugins.module_utils.host_files import atomic_write
 from ansible_collections.nfvlab.interconnect.plugins.module_utils.systemd import parse_show
 
 SHOW = "--property=Id,ActiveState,SubState,MainPID,UnitFileState,NRestarts"
@@ -292,16 +292,7 @@ class OnvmChain(object):
             self.module.fail_json(msg="config: %s" % err)
 
     def write(self, path, text):
-        if self.module.check_mode:
-            return
-        directory = os.path.dirname(path)
-        if not os.path.isdir(directory):
-            os.makedirs(directory, 0o755)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".nfvlab-")
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        self.module.atomic_move(tmp, path)
+        atomic_write(self.module, path, text)
 
     def remove(self, units):
         """Stop, disable and delete these units (in this order); True if a unit file went."""

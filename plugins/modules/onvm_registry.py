@@ -35,17 +35,8 @@ description:
 author:
   - nfvlab.interconnect developers (@nfvlab)
 requirements:
-  - kazoo (Debian C(python3-kazoo), 2.8.0 in bookworm) on the host that runs the module
   - a ZooKeeper server (3.5 or later for transactions; the zookeeper role runs 3.8)
 options:
-  hosts:
-    description: ZooKeeper connect string, C(host:port[,host:port...]).
-    type: str
-    default: 127.0.0.1:2181
-  root:
-    description: The registry's root znode (absolute path, no trailing C(/)).
-    type: str
-    default: /nfvlab/onvm
   host:
     description:
       - The NF server whose services these are, by its inventory name (C(nf1)). Becomes part of the znode names.
@@ -76,10 +67,8 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  timeout:
-    description: Seconds to wait for a ZooKeeper session (and the session timeout).
-    type: float
-    default: 10.0
+extends_documentation_fragment:
+  - nfvlab.interconnect.onvm_registry
 attributes:
   check_mode:
     description: Reads the registry and reports what would be created and deleted; writes nothing.

@@ -22,17 +22,7 @@ description:
     layout are skipped and reported in RV(invalid).
 author:
   - nfvlab.interconnect developers (@nfvlab)
-requirements:
-  - kazoo (Debian C(python3-kazoo), 2.8.0 in bookworm) on the host that runs the module
 options:
-  hosts:
-    description: ZooKeeper connect string, C(host:port[,host:port...]).
-    type: str
-    default: 127.0.0.1:2181
-  root:
-    description: The registry's root znode.
-    type: str
-    default: /nfvlab/onvm
   require:
     description:
       - Service IDs that must be registered on at least one host; the module fails naming every one that is not
@@ -40,10 +30,8 @@ options:
     type: list
     elements: int
     default: []
-  timeout:
-    description: Seconds to wait for a ZooKeeper session.
-    type: float
-    default: 10.0
+extends_documentation_fragment:
+  - nfvlab.interconnect.onvm_registry
 attributes:
   check_mode:
     description: Read-only; runs the same in check mode.

@@ -1,0 +1,26 @@
+# -*- coding: utf-8 -*-
+# Copyright: nfvlab.interconnect contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Files the modules write on a host: whole, atomically, never in check mode."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import tempfile
+
+
+def atomic_write(module, path, text, mode=0o644):
+    """Write text to path through a temporary file in the same directory (made if missing) and
+    AnsibleModule.atomic_move; nothing in check mode."""
+    if module.check_mode:
+        return
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o755)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".nfvlab-")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.chmod(tmp, mode)
+    module.atomic_move(tmp, path)
