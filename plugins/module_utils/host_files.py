@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: nfvlab.interconnect contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Files the modules write on a host: whole, atomically, never in check mode."""
+"""Files the modules compare and write on a host: read whole (None when absent), written whole,
+atomically, never in check mode."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -9,6 +10,15 @@ __metaclass__ = type
 
 import os
 import tempfile
+
+
+def read_text(path):
+    """The file's text as it is (not stripped: unit files are compared byte for byte), or None."""
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return None
 
 
 def atomic_write(module, path, text, mode=0o644):

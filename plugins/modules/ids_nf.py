@@ -267,15 +267,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.nfvlab.interconnect.plugins.module_utils import ids
-from ansible_collections.nfvlab.interconnect.plugins.module_utils.host_files import atomic_write
-
-
-def _read(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return None
+from ansible_collections.nfvlab.interconnect.plugins.module_utils.host_files import atomic_write, read_text
 
 
 def _tail(path, size=262144):
@@ -337,7 +329,7 @@ class IdsNf(object):
             if weight == "light":
                 text = ids.light_rules(self.params["light_flows"], self.params["canary"])
             elif self.params["heavy_rules_file"]:
-                source = _read(self.params["heavy_rules_file"])
+                source = read_text(self.params["heavy_rules_file"])
                 if source is None:
                     self.module.fail_json(msg="heavy_rules_file %s cannot be read on this host" % self.params["heavy_rules_file"])
                 text = ("# nfvlab Heavy ruleset: %s and the canary\n%s\n%s"
@@ -464,13 +456,13 @@ class IdsNf(object):
         log_dir = os.path.join(self.params["log_dir"], inst["name"])
         if inst["engine"] == "suricata":
             out = ids.suricata_health(_tail(os.path.join(log_dir, "stats.json"), 65536),
-                                      _read(os.path.join(log_dir, "alerts.json")) or "")
+                                      read_text(os.path.join(log_dir, "alerts.json")) or "")
         else:
             if state.get("ActiveState") == "active" and not self.module.check_mode:
                 self.systemctl_run("kill", "--signal=SIGUSR1", unit)
                 time.sleep(1)
             rc, journal, err = self.module.run_command(["journalctl", "--no-pager", "-o", "cat", "-n", "400", "-u", unit])
-            out = ids.snort_health(journal, _read(os.path.join(log_dir, "alert.fast")) or "")
+            out = ids.snort_health(journal, read_text(os.path.join(log_dir, "alert.fast")) or "")
         out["running"] = state.get("ActiveState") == "active" and state.get("SubState") == "running"
         out["started"] = out["running"] and self.started(inst)
         out["main_pid"] = int(state.get("MainPID") or 0)
@@ -498,17 +490,17 @@ class IdsNf(object):
         if self.params["purge"]:
             result["removed"] = self.remove([name for name in configured if name not in [i["name"] for i in wanted]])
 
-        rules_changed = _read(ruleset["path"]) != rules_text
+        rules_changed = read_text(ruleset["path"]) != rules_text
         plans = []
         for inst in wanted:
             config_path, files = self.files_of(inst, ruleset["path"])
-            changed_files = [path for path, text in files.items() if _read(path) != text]
+            changed_files = [path for path, text in files.items() if read_text(path) != text]
             for path in changed_files:
-                self.diff["before"][path] = _read(path) or ""
+                self.diff["before"][path] = read_text(path) or ""
                 self.diff["after"][path] = files[path]
             plans.append((inst, files, changed_files))
         if rules_changed:
-            self.diff["before"][ruleset["path"]] = "%d lines" % len((_read(ruleset["path"]) or "").splitlines())
+            self.diff["before"][ruleset["path"]] = "%d lines" % len((read_text(ruleset["path"]) or "").splitlines())
             self.diff["after"][ruleset["path"]] = "%d lines (%s)" % (len(rules_text.splitlines()), ruleset["label"])
 
         if self.params["test_config"] and (rules_changed or any(changed for _inst, _files, changed in plans)):

@@ -225,18 +225,10 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.nfvlab.interconnect.plugins.module_utils import onvm
-from ansible_collections.nfvlab.interconnect.plugins.module_utils.host_files import atomic_write
+from ansible_collections.nfvlab.interconnect.plugins.module_utils.host_files import atomic_write, read_text
 from ansible_collections.nfvlab.interconnect.plugins.module_utils.systemd import parse_show
 
 SHOW = "--property=Id,ActiveState,SubState,MainPID,UnitFileState,NRestarts"
-
-
-def _read(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return None
 
 
 class OnvmChain(object):
@@ -282,7 +274,7 @@ class OnvmChain(object):
 
     def manager(self):
         path = self.params["config"]
-        text = _read(path)
+        text = read_text(path)
         if text is None:
             self.module.fail_json(msg="OpenNetVM manager is not configured on %s: run role nfvlab.interconnect.opennetvm "
                                   "(config %s is missing)" % (platform.node(), path))
@@ -299,7 +291,7 @@ class OnvmChain(object):
         removed_file = False
         for unit in units:
             path = os.path.join(self.params["unit_dir"], unit)
-            before = _read(path)
+            before = read_text(path)
             self.diff["before"][path] = before if before is not None else "(unit loaded, no file)"
             self.diff["after"][path] = ""
             self.changed = True
@@ -315,8 +307,8 @@ class OnvmChain(object):
         return removed_file
 
     def stats(self, manager):
-        json_stats = onvm.parse_stats_json(_read(manager["stats_file"]) or "")
-        text_stats = onvm.parse_stats_text(_read(onvm.stats_text_file(manager)) or "")
+        json_stats = onvm.parse_stats_json(read_text(manager["stats_file"]) or "")
+        text_stats = onvm.parse_stats_text(read_text(onvm.stats_text_file(manager)) or "")
         return json_stats, text_stats
 
     # ------------------------------------------------------------------ run
@@ -375,7 +367,7 @@ class OnvmChain(object):
         for nf in wanted:
             path = os.path.join(p["unit_dir"], nf["unit"])
             text = onvm.unit_text(nf, manager)
-            before = _read(path)
+            before = read_text(path)
             changed = before != text
             if changed:
                 self.diff["before"][path] = before or ""
@@ -449,7 +441,7 @@ class OnvmChain(object):
                 fresh = os.path.getmtime(manager["stats_file"]) > since
             except OSError:
                 fresh = False
-            json_stats = (onvm.parse_stats_json(_read(manager["stats_file"]) or "") if fresh else None) or {"nfs": {}}
+            json_stats = (onvm.parse_stats_json(read_text(manager["stats_file"]) or "") if fresh else None) or {"nfs": {}}
             pending = [nf for nf in pending
                        if json_stats["nfs"].get(nf["instance_id"], {}).get("service_id") != nf["service_id"]]
             if not pending or time.time() >= deadline:
